@@ -1,0 +1,90 @@
+"""The command line: ``groupdesk [--data-dir DIR] [COMMAND ...]`` (see DESIGN.md, "Command line").
+
+Exit codes: 0 success, 2 bad input (one clear line on stderr, nothing written), 1 unexpected fault.
+Commands use the same store and domain functions as the window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from groupdesk import __version__
+from groupdesk.errors import UserError
+
+EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors exit with 2 and one line (argparse's default is 2 too)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"groupdesk: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    p = _Parser(prog="groupdesk", description="Take charge of the groups you belong to.")
+    p.add_argument("--version", action="version", version=f"GroupDesk {__version__}")
+    p.add_argument("--data-dir", metavar="DIR", help="data folder (default: the platform's app-data folder)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    g = sub.add_parser("gui", help="open the window (the default)")
+    g.add_argument("--screenshot", metavar="FILE", help="save a PNG of the window once painted, then exit")
+    g.add_argument("files", nargs="*", help="files to import (shown in the import preview)")
+
+    for register in COMMANDS:
+        register(sub)
+    return p
+
+
+#: Functions that add a sub-command to the parser; each sets ``func`` via ``set_defaults``.
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def command(register: Callable[[argparse._SubParsersAction], None]) -> Callable:
+    """Decorator: register a sub-command."""
+    COMMANDS.append(register)
+    return register
+
+
+def _run_gui(args: argparse.Namespace, data_dir: Path) -> int:
+    from groupdesk.ui.application import run_gui
+
+    shot = Path(args.screenshot) if getattr(args, "screenshot", None) else None
+    return run_gui(data_dir, screenshot=shot, files=[Path(f) for f in getattr(args, "files", [])])
+
+
+def run(argv: Sequence[str]) -> int:
+    """Parse ``argv`` and run the command; return the exit code."""
+    # Commands live in their own modules; importing registers them.
+    from groupdesk import cli_commands  # noqa: F401
+    from groupdesk.app import resolve_data_dir, setup_logging
+
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    data_dir = resolve_data_dir(args.data_dir)
+    setup_logging(data_dir, verbose=args.verbose)
+    try:
+        if args.command in (None, "gui"):
+            return _run_gui(args, data_dir)
+        return int(args.func(args, data_dir) or 0)
+    except UserError as exc:
+        print(f"groupdesk: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from groupdesk.store.migrations import SchemaTooNewError
+
+        if isinstance(exc, SchemaTooNewError):
+            print(f"groupdesk: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        import logging
+
+        logging.getLogger("groupdesk").exception("Unexpected fault")
+        print(f"groupdesk: unexpected fault: {exc}", file=sys.stderr)
+        return EXIT_FAULT

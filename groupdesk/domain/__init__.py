@@ -1,0 +1,1 @@
+"""Qt-free, DB-free rules: scores, flags, recommendations and the clean-up plan."""

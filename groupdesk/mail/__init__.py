@@ -1,0 +1,1 @@
+"""Qt-free mail support: IMAP client wrapper, invitation classifier, secret store."""

@@ -1,0 +1,1 @@
+"""Peewee storage: database proxy and init, models, migrations, repository."""

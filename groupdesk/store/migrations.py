@@ -1,0 +1,127 @@
+"""Schema versions and the migration runner.
+
+The version lives in ``PRAGMA user_version``. Before any step runs on an existing file it is
+copied aside (``<name>.v<old>-<stamp>.bak``) with SQLite's online backup. Every step checks the
+schema it changes (columns, tables) so running it twice, or over a half-migrated file, is harmless.
+A file newer than ``SCHEMA_VERSION`` is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+
+from peewee import Database
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer GroupDesk than this one."""
+
+    def __init__(self, path: Path, version: int) -> None:
+        super().__init__(
+            f"The data file {path} was written by a newer GroupDesk (schema {version}; this version "
+            f"understands up to {SCHEMA_VERSION}). Please update GroupDesk; the file was not changed."
+        )
+        self.path = path
+        self.version = version
+
+
+def read_version(path: Path) -> int:
+    """``PRAGMA user_version`` of the file at ``path`` (0 for a missing or empty file)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return 0
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def table_names(database: Database) -> set[str]:
+    """Names of the tables in the database."""
+    rows = database.execute_sql("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+    return {r[0] for r in rows}
+
+
+def column_names(database: Database, table: str) -> set[str]:
+    """Names of the columns of ``table`` (empty when the table does not exist)."""
+    return {r[1] for r in database.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}
+
+
+def add_column(database: Database, table: str, column: str, ddl: str) -> None:
+    """Add ``column`` to ``table`` unless it is already there."""
+    if column not in column_names(database, table):
+        database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {ddl}')
+
+
+def backup(database: Database, path: Path, version: int) -> Path:
+    """Copy the open database aside with SQLite's backup API and return the copy's path."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.v{version}-{stamp}-{n}.bak")
+    dest = sqlite3.connect(str(target))
+    try:
+        database.connection().backup(dest)
+    finally:
+        dest.close()
+    log.info("Backed up %s to %s before migrating", path, target)
+    return target
+
+
+def _step_2(database: Database) -> None:
+    """Schema 2: user-typed field tracking, import batches on rows, commitments, settings."""
+    add_column(database, "group", "user_fields", "TEXT NOT NULL DEFAULT '[]'")
+    add_column(database, "group", "commitment_per_month", "INTEGER")
+    add_column(
+        database,
+        "group",
+        "import_batch_id",
+        "INTEGER REFERENCES import_batch (id) ON DELETE SET NULL",
+    )
+    add_column(
+        database,
+        "contribution",
+        "import_batch_id",
+        "INTEGER REFERENCES import_batch (id) ON DELETE SET NULL",
+    )
+    if "setting" not in table_names(database):
+        database.execute_sql(
+            'CREATE TABLE "setting" ("key" VARCHAR(255) NOT NULL PRIMARY KEY, "value" TEXT NOT NULL)'
+        )
+
+
+#: Steps by the version they produce. Version 1 is the first released schema.
+STEPS: dict[int, Callable[[Database], None]] = {2: _step_2}
+
+
+def migrate(database: Database, path: Path, models: Iterable[type]) -> int:
+    """Bring the database to ``SCHEMA_VERSION``; return the version it had before."""
+    version = int(database.execute_sql("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(path, version)
+    if version == SCHEMA_VERSION:
+        return version
+    if version == 0 and not table_names(database):
+        with database.atomic():
+            database.create_tables(list(models), safe=True)
+        database.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return 0
+    backup(database, path, version)
+    for target in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+        log.info("Migrating %s to schema %d", path, target)
+        with database.atomic():
+            STEPS[target](database)
+            database.execute_sql(f"PRAGMA user_version = {target}")
+    # Tables and indexes that a step did not need to alter by hand.
+    database.create_tables(list(models), safe=True)
+    return version

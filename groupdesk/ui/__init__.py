@@ -1,0 +1,1 @@
+"""Qt widgets: the main window, table model, dialogs, printing and workers."""

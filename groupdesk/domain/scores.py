@@ -55,6 +55,18 @@ def cost_per_year(amount: float | None, period: str | None, status: str | None =
     return 0.0
 
 
+def two_way_value(value_from_me: int | None, value_to_me: int | None) -> float | None:
+    """The two-way value before any reduction: 20 × √(give × get), 0–100; None while either is unrated.
+
+    Ratings are clamped to 0–5. Zero when either is zero: value must flow both ways.
+    """
+    if value_from_me is None or value_to_me is None:
+        return None
+    give = min(max(value_from_me, 0), 5)
+    get = min(max(value_to_me, 0), 5)
+    return 20.0 * math.sqrt(give * get)
+
+
 def value_score(
     value_from_me: int | None,
     value_to_me: int | None,
@@ -68,11 +80,9 @@ def value_score(
     Zero when either is zero (value must flow both ways); None while either is unrated.
     Reductions multiply: spam, money cost per year, e-mails per week above the clutter threshold.
     """
-    if value_from_me is None or value_to_me is None:
+    base = two_way_value(value_from_me, value_to_me)
+    if base is None:
         return None
-    give = min(max(value_from_me, 0), 5)
-    get = min(max(value_to_me, 0), 5)
-    base = 20.0 * math.sqrt(give * get)
     if base == 0.0:
         return 0.0
     spam = min(max(spam_level or 0, 0), 3)
@@ -90,6 +100,12 @@ def days_since(day: date | None, today: date) -> int | None:
     if day is None:
         return None
     return max(0, (today - day).days)
+
+
+def latest(*days: date | None) -> date | None:
+    """The latest of the known dates, or None when none is known."""
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
 
 
 def group_activity_score(
@@ -164,6 +180,16 @@ class GroupFacts:
     recent_contributions: int = 0
     #: Date of my last contribution, if any.
     last_contribution: date | None = None
+    # Fields below were appended later; the store builds the first fifteen positionally.
+    #: Hours a month the group takes.
+    hours_per_month: float | None = None
+    #: Contributions a month I committed to (set by a join, trial or engage decision).
+    commitment_per_month: int | None = None
+    #: The group's tags (comma or semicolon separated), its topics.
+    tags: str | None = None
+    #: Topics (case-folded tags) that several declined or left groups share; see
+    #: ``groupdesk.domain.rules.unserved_topics``. Filled by the caller that sees all groups.
+    unserved_topics: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -187,8 +213,9 @@ def compute_flags(
 ) -> tuple[str, ...]:
     """The flags that apply to a group, in ``FLAG_ORDER``.
 
-    - dead: last group activity known and ``dead_after_days`` or more ago, or (date unknown) zero
-      posts per week.
+    - dead: the last sign of life — the later of last group activity and my last contribution (a
+      post of mine is activity in the group) — known and ``dead_after_days`` or more ago, or (both
+      dates unknown) zero posts per week.
     - spam: spam_level ≥ ``spam_flag_level``.
     - lurking: I belong, joined ≥ ``lurking_after_days`` ago (or joined date unknown), and no
       contribution in the last ``lurking_after_days`` days.
@@ -199,7 +226,7 @@ def compute_flags(
     - review_due: the review date is today or past.
     """
     out: list[str] = []
-    age = days_since(f.last_group_activity, today)
+    age = days_since(latest(f.last_group_activity, f.last_contribution), today)
     if (age is not None and age >= t.dead_after_days) or (age is None and f.posts_per_week == 0):
         out.append("dead")
     if f.spam_level is not None and f.spam_level >= t.spam_flag_level:
@@ -229,10 +256,14 @@ def compute_flags(
 
 
 def evaluate(f: GroupFacts, today: date, t: Thresholds = DEFAULT_THRESHOLDS) -> Evaluation:
-    """All computed columns for one group."""
+    """All computed columns for one group.
+
+    Group activity's recency uses the later of the group's last activity and my last contribution.
+    """
     yearly = cost_per_year(f.cost_amount, f.cost_period, f.status)
     value = value_score(f.value_from_me, f.value_to_me, f.spam_level, yearly, f.emails_per_week, t)
-    group = group_activity_score(f.last_group_activity, f.posts_per_week, today, t)
+    seen = latest(f.last_group_activity, f.last_contribution)
+    group = group_activity_score(seen, f.posts_per_week, today, t)
     mine = participation_score(f.status, f.recent_contributions, t)
     return Evaluation(
         value=value,
@@ -255,8 +286,9 @@ ACTIVITY_TOOLTIP = (
     "and My participation (your contributions in the last {participation_window_days} days)."
 )
 GROUP_ACTIVITY_TOOLTIP = (
-    "Group activity (0–100): 100 when the group was active in the last {fresh_days} days, falling to 0 "
-    "at {dead_after_days} days, averaged with posts per week ({lively_posts_per_week:g}+ a week = 100)."
+    "Group activity (0–100): 100 when the group (you included) was active in the last {fresh_days} "
+    "days, falling to 0 at {dead_after_days} days, averaged with posts per week "
+    "({lively_posts_per_week:g}+ a week = 100)."
 )
 PARTICIPATION_TOOLTIP = (
     "My participation (0–100): your contributions in the last {participation_window_days} days; "

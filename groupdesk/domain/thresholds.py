@@ -38,6 +38,18 @@ class Thresholds:
     low_value: int = 40
     #: A group that costs money needs at least this Value to earn it.
     costly_value_min: int = 60
+    # ---- the recommendation table (groupdesk.domain.rules) ----
+    #: Value at or above which an invitation is worth joining outright (below it, down to
+    #: ``low_value``, it is worth a trial). Give 3 and get 3 is exactly 60.
+    join_value_min: int = 60
+    #: Value under which a membership is not worth even a muted place; between this and
+    #: ``low_value`` it is worth keeping quietly (muted).
+    mute_value_min: int = 20
+    #: Hours a month at or above which a group must earn its hours like money (Value ≥ ``costly_value_min``).
+    heavy_hours_per_month: float = 8.0
+    #: Declined or left groups sharing a topic (tag) from which that topic counts as "not served by
+    #: the groups you are offered" — the signal to start your own.
+    start_own_after_groups: int = 2
 
 
 DEFAULT_THRESHOLDS = Thresholds()

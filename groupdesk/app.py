@@ -79,5 +79,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def gui_main() -> int:
-    """Entry point of the ``groupdesk-gui`` launcher script (no console on Windows)."""
-    return main(sys.argv[1:] or ["gui"])
+    """Entry point of the ``groupdesk-gui`` launcher script (no console on Windows).
+
+    Launchers pass the files to open (``Exec=groupdesk-gui %F``): anything that is not already a
+    ``gui`` invocation opens the window with those files.
+    """
+    args = sys.argv[1:]
+    if "gui" not in args:
+        options = [a for a in args if a.startswith("-")]
+        files = [a for a in args if not a.startswith("-")]
+        args = [*options, "gui", *files]
+    return main(args)

@@ -318,84 +318,104 @@ def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
 
 @dataclass
 class _Parsed:
+    """One export found in a given path, read and checked, not yet applied."""
+
     label: str
     kind: str
-    sha256: str
-    result: Any
+    sha256: str | None
+    records: list[Any]
+    notes: list[str]
+    skipped: list[tuple[str, str]]
 
 
-def _expand(paths: list[str]) -> list[tuple[str, Path, bool]]:
-    """(label, path, explicit) for every file: given files, and the files inside given folders."""
-    out: list[tuple[str, Path, bool]] = []
-    for text in paths:
-        p = Path(text)
-        if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
-            out.extend((str(f), f, False) for f in found)
-        elif p.exists():
-            out.append((text, p, True))
-        else:
-            raise UserError(f"{text}: no such file or folder")
-    return out
+def _read_path(text: str) -> list[_Parsed]:
+    """The exports in one path. GroupDesk's own files are read strictly (a bad value is an error);
+    anything else (other apps' exports, folders, zips, spreadsheets) goes through the importers'
+    dispatcher, as a drop on the window does."""
+    from groupdesk.importers import detect, native
 
-
-def _parse_all(paths: list[str]) -> list[_Parsed]:
-    """Read and check every file before anything is written; UserError on the first bad one."""
-    from groupdesk.importers import native
-
-    parsed: list[_Parsed] = []
-    for label, path, explicit in _expand(paths):
+    path = Path(text)
+    if not path.exists():
+        raise UserError(f"{text}: no such file or folder")
+    if path.is_file():
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise UserError(f"{label}: cannot read: {exc.strerror or exc}") from None
-        if native.detect(data) is None:
-            if explicit:
-                raise UserError(
-                    f"{label}: not a GroupDesk export (expected native .csv with a 'name' column, or .json)"
-                )
-            continue
-        result = native.read(data, label)
-        parsed.append(_Parsed(label, result.kind, hashlib.sha256(data).hexdigest(), result))
-    if not parsed:
-        raise UserError(f"{', '.join(paths)}: no GroupDesk export found")
-    return parsed
+            raise UserError(f"{text}: cannot read: {exc.strerror or exc}") from None
+        if native.detect(data):
+            found = native.read(data, text)
+            sha = hashlib.sha256(data).hexdigest()
+            return [_Parsed(text, found.kind, sha, found.records, found.warnings, [])]
+    return [
+        _Parsed(
+            r.source if len(r.files) <= 1 else f"{r.source} ({r.kind})",
+            r.kind,
+            r.fingerprint,
+            r.records,
+            r.messages,
+            [(s.name, s.reason) for s in r.skipped],
+        )
+        for r in detect.read_path(text)
+    ]
 
 
 @command
 def _register_import(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="merge GroupDesk .json or .csv exports into the store")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files (or folders of files) to import")
+    p = sub.add_parser(
+        "import",
+        help="merge exports (GroupDesk .json/.csv, Facebook, LinkedIn, Discord, Reddit, Telegram, "
+        "spreadsheets; files, folders or .zip) into the store",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or .zip archives to import")
     p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     p.set_defaults(func=_cmd_import)
 
 
 def _cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
-    parsed = _parse_all(args.paths)
-    for item in parsed:
-        for warning in item.result.warnings:
-            print(f"groupdesk: warning: {warning}", file=sys.stderr)
+    # Read and check every path before anything is written: one bad file stops the whole import.
+    parsed = [found for text in args.paths for found in _read_path(text)]
+    from groupdesk.app import db_path
+
+    if args.dry_run and not db_path(data_dir).exists():
+        # Nothing to compare with: plan against an empty store that is thrown away, so that a dry
+        # run does not even create the data file.
+        with tempfile.TemporaryDirectory(prefix="groupdesk-dry-run-") as scratch:
+            try:
+                return _import_parsed(parsed, Path(scratch), dry_run=True)
+            finally:
+                from groupdesk.store.db import close_db
+
+                close_db()
+    return _import_parsed(parsed, data_dir, dry_run=args.dry_run)
+
+
+def _import_parsed(parsed: list[_Parsed], data_dir: Path, *, dry_run: bool) -> int:
     _open(data_dir)
     from groupdesk.store.merge import NEW, SKIPPED, UPDATED, apply_import, plan_import
     from groupdesk.store.models import db
 
-    # All files go in one transaction, applied in order so that a group new in the first file
+    # All exports go in one transaction, applied in order so that a group new in the first file
     # is "unchanged" in the second. A dry run applies them the same way and rolls back.
     with db.atomic() as txn:
         for item in parsed:
-            plan = plan_import(item.result.records)
+            plan = plan_import(item.records)
             counts = plan.counts()
+            skipped = counts[SKIPPED] + len(item.skipped)
             print(
-                f"{item.label}: {item.kind}: new {counts['new']}, updated {counts['updated']}, "
-                f"unchanged {counts['unchanged']}, skipped {counts['skipped']}"
+                f"{item.label}: {item.kind}: new {counts[NEW]}, updated {counts[UPDATED]}, "
+                f"unchanged {counts['unchanged']}, skipped {skipped}"
             )
+            for note in item.notes:
+                print(f"  note: {_plain(note)}")
+            for name, reason in item.skipped:
+                print(f"  {_plain(name)}: skipped: {_plain(reason)}")
             for p in plan.items:
-                if p.action == SKIPPED or (args.dry_run and p.action in (NEW, UPDATED)):
-                    print(f"  {_plain(p.record.name)}: {p.summary()}")
+                if p.action == SKIPPED or (dry_run and p.action in (NEW, UPDATED)):
+                    print(f"  {_plain(p.record.name)}: {_plain(p.summary())}")
             apply_import(plan, item.label, item.kind, item.sha256)
-        if args.dry_run:
+        if dry_run:
             txn.rollback()
-    if args.dry_run:
+    if dry_run:
         print("Dry run: nothing was written.")
     return 0
 

@@ -278,7 +278,7 @@ def detect(data: bytes) -> str | None:
             return KIND_JSON
         try:
             doc = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             return None
         if isinstance(doc, dict) and doc.get("format") == FORMAT_NAME:
             return KIND_JSON
@@ -329,6 +329,8 @@ def read_csv(data: bytes, source: str) -> ReadResult:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     records: list[GroupRecord] = []
     line = 1
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text)))  # long notes are fine; the default caps cells at 128 KiB
     try:
         next(reader)
         line = reader.line_num + 1
@@ -354,6 +356,8 @@ def read_csv(data: bytes, source: str) -> ReadResult:
             records.append(record_from_values(values))
     except csv.Error as exc:
         raise UserError(f"{source}, line {reader.line_num}: {exc}") from None
+    finally:
+        csv.field_size_limit(limit)
     return ReadResult(KIND_CSV, records, warnings)
 
 
@@ -475,6 +479,8 @@ def read_json(data: bytes, source: str) -> ReadResult:
     text = _decode(data, source)
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise UserError(f"{source}: JSON nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise UserError(
             f"{source}, line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"

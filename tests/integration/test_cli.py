@@ -63,6 +63,7 @@ def test_export_import_export_gives_identical_files(run_cli, tmp_path: Path) -> 
     assert dry[0] == f"{tmp_path / '1.json'}: groupdesk-json: new {N_DEMO}, updated 0, unchanged 0, skipped 0"
     assert "  PyData Amsterdam: new: 7 contributions, 1 decision" in dry
     assert dry[-1] == "Dry run: nothing was written."
+    assert not (b / "groupdesk.db").exists()
     assert json.loads(ok(run_cli("list", "--format", "json", data=b))) == []
 
     out = ok(run_cli("import", str(tmp_path / "1.json"), str(tmp_path / "1.csv"), data=b)).splitlines()
@@ -76,12 +77,18 @@ def test_export_import_export_gives_identical_files(run_cli, tmp_path: Path) -> 
 
 
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(run_cli, tmp_path: Path) -> None:
-    good1, good2, bad = tmp_path / "g1.csv", tmp_path / "g2.json", tmp_path / "bad.csv"
-    good1.write_text("name,network\nChess club,offline\n", encoding="utf-8")
-    good2.write_text('{"format": "groupdesk", "version": 1, "groups": [{"name": "A"}]}', encoding="utf-8")
+    reddit, native_json, bad = (
+        tmp_path / "subscribed_subreddits.csv",
+        tmp_path / "g.json",
+        tmp_path / "bad.csv",
+    )
+    reddit.write_text("subreddit\nselfhosted\nboardgames\n", encoding="utf-8")
+    native_json.write_text(
+        '{"format": "groupdesk", "version": 1, "groups": [{"name": "A"}]}', encoding="utf-8"
+    )
     bad.write_text("name,network,spam_level\nFine,other,1\nSpammy,other,lots\n", encoding="utf-8")
 
-    result = run_cli("import", str(good1), str(good2), str(bad))
+    result = run_cli("import", str(reddit), str(native_json), str(bad))
     assert result.returncode == 2
     assert result.stderr == f"groupdesk: {bad}, line 3, column spam_level: 'lots' is not a whole number\n"
     assert result.stdout == ""
@@ -90,9 +97,21 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(run_cli, tmp_path: P
     assert (result.returncode, result.stderr.count("\n")) == (2, 1)
     assert ".json or .csv" in result.stderr and not (tmp_path / "out.txt").exists()
 
-    result = run_cli("import", str(tmp_path / "missing.csv"))
-    assert (result.returncode, result.stderr.count("\n")) == (2, 1)
+    result = run_cli("import", str(native_json), str(tmp_path / "missing.csv"))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"groupdesk: {tmp_path / 'missing.csv'}: no such file or folder\n",
+    )
     assert json.loads(ok(run_cli("list", "--format", "json"))) == []
+
+    # A dry run against an existing store rolls everything back.
+    assert "new 2" in ok(run_cli("import", "--dry-run", str(reddit), str(native_json)))
+    assert json.loads(ok(run_cli("list", "--format", "json"))) == []
+
+    # Other apps' exports go through the same importers as a drop on the window.
+    lines = ok(run_cli("import", str(reddit), str(native_json))).splitlines()
+    assert lines[0] == f"{reddit}: reddit: new 2, updated 0, unchanged 0, skipped 0"
+    assert f"{native_json}: groupdesk-json: new 1, updated 0, unchanged 0, skipped 0" in lines
 
 
 def test_data_dir_environment_variable_is_honoured(tmp_path: Path) -> None:

@@ -343,3 +343,12 @@ def test_detect_by_content(data: bytes, kind: str | None) -> None:
 def test_read_refuses_what_is_not_native() -> None:
     with pytest.raises(UserError, match=r"^x\.csv: not a GroupDesk export"):
         native.read(b"subreddit\nselfhosted\n", "x.csv")
+
+
+def test_long_notes_and_deep_nesting() -> None:
+    rec = GroupRecord(name="Long", notes="x" * 300_000)
+    assert native.read(native.write_csv([rec]), "long.csv").records[0].notes == rec.notes
+    deep = b'{"format": "groupdesk", "version": 1, "groups": [{"name": "A", "answers": ' + b"[" * 100_000
+    with pytest.raises(UserError, match=r"^deep\.json: "):
+        native.read(deep, "deep.json")
+    assert native.detect(b" {" + b"[" * 100_000) is None

@@ -10,13 +10,17 @@ the window. Passwords never appear in exception text or log lines.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import keyring
+import keyring.backend
+import keyring.core
 import keyring.errors
 from keyring.backends.chainer import ChainerBackend
 
@@ -99,6 +103,47 @@ def _pick_backend(candidate: Any) -> Any | None:
     return candidate
 
 
+_DETECT_LOCK = threading.Lock()
+
+
+def _detect_again() -> Any:
+    """Run keyring's backend detection again (it caches its first answer for the process).
+
+    Without this, a keyring daemon that starts after GroupDesk would never be found, and "Try
+    again" in the settings could not succeed.
+    """
+    with _DETECT_LOCK:
+        reset = getattr(getattr(keyring.backend, "get_all_keyring", None), "reset", None)
+        if callable(reset):
+            with contextlib.suppress(KeyError):
+                reset()
+        keyring.core.init_backend()
+        return keyring.get_keyring()
+
+
+def _close_leaked_connections(exc: BaseException) -> None:
+    """Close D-Bus connections a failed keyring call left open, then drop the failed frames.
+
+    keyring's Secret Service backend opens a connection per call and does not close it when the
+    collection is locked or missing; left to the garbage collector that leaks a socket per try.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        tb = current.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                close = getattr(value, "close", None)
+                if type(value).__module__.startswith("jeepney") and callable(close):
+                    with contextlib.suppress(Exception):
+                        close()
+            tb = tb.tb_next
+        if current.__traceback__ is not None:
+            traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__
+
+
 def _scrub(text: str, secret: str | None) -> str:
     if secret:
         text = text.replace(secret, "***")
@@ -126,12 +171,16 @@ class SecretStore:
 
     def _backend(self) -> Any:
         try:
-            candidate = self._explicit if self._explicit is not None else keyring.get_keyring()
+            if self._explicit is not None:
+                backend = _pick_backend(self._explicit)
+            else:
+                backend = _pick_backend(keyring.get_keyring())
+                if backend is None:
+                    backend = _pick_backend(_detect_again())
         except Exception as exc:  # detection itself can fail on a broken D-Bus
             raise SecretStoreUnavailable(
                 "error", f"The system keyring could not be reached: {type(exc).__name__}."
             ) from None
-        backend = _pick_backend(candidate)
         if backend is None:
             raise SecretStoreUnavailable("no_backend", _NO_BACKEND_MESSAGE)
         return backend
@@ -149,6 +198,7 @@ class SecretStore:
                 outcome["backend"] = backend
                 outcome["value"] = func(backend)
             except BaseException as exc:  # handed to the calling thread below
+                _close_leaked_connections(exc)
                 outcome["error"] = exc
 
         worker = threading.Thread(target=run, name=f"keyring-{what}", daemon=True)

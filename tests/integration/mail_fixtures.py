@@ -395,22 +395,32 @@ class SecretServiceSession:
             time.sleep(0.05)
         raise RuntimeError("gnome-keyring-daemon did not register org.freedesktop.secrets")
 
-    def _service_ready(self, unlocked: bool) -> bool:
-        """True once the Secret Service answers (and, when unlocked, has a default collection)."""
+    def _dbus_send(self, *args: str) -> str | None:
         result = subprocess.run(
-            [
-                "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.secrets",
-                "/org/freedesktop/secrets/aliases/default", "org.freedesktop.DBus.Properties.Get",
-                "string:org.freedesktop.Secret.Collection", "string:Locked",
-            ],
+            ["dbus-send", "--session", "--print-reply", *args],
             env=self.env,
             capture_output=True,
             text=True,
             timeout=5,
+        )
+        return result.stdout if result.returncode == 0 else None
+
+    def _service_ready(self, unlocked: bool) -> bool:
+        """True once the Secret Service owns its name (and, if asked, its default collection is open)."""
+        owner = self._dbus_send(
+            "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+            "string:org.freedesktop.secrets",
         )  # fmt: skip
-        if result.returncode != 0:
+        if owner is None or "boolean true" not in owner:
             return False
-        return not unlocked or "boolean false" in result.stdout
+        if not unlocked:
+            return True
+        locked = self._dbus_send(
+            "--dest=org.freedesktop.secrets", "/org/freedesktop/secrets/aliases/default",
+            "org.freedesktop.DBus.Properties.Get", "string:org.freedesktop.Secret.Collection",
+            "string:Locked",
+        )  # fmt: skip
+        return locked is not None and "boolean false" in locked
 
     def stop_keyring(self) -> None:
         proc, self.keyring_daemon = self.keyring_daemon, None
@@ -447,15 +457,30 @@ def secret_service(unlock: bool = True) -> Iterator[SecretServiceSession]:
 @pytest.fixture(name="keyring_service")
 def keyring_service_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretServiceSession]:
     """An unlocked GNOME Keyring on a private bus; this process's default keyring uses it."""
-    import keyring
-    import keyring.core
-
-    previous = keyring.get_keyring()
-    with secret_service() as session:
+    with secret_service() as session, fresh_keyring_detection():
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)
         monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-        keyring.core.init_backend()  # detect again, now that a Secret Service is on the bus
-        try:
-            yield session
-        finally:
-            keyring.set_keyring(previous)
+        yield session
+
+
+@contextlib.contextmanager
+def fresh_keyring_detection() -> Iterator[None]:
+    """Make keyring detect its backend afresh inside the block, and again after it.
+
+    keyring caches the viable backends of the process at first use; a bus started later would not
+    be seen. Forgetting the cache on entry and exit keeps tests independent of their order.
+    """
+    import keyring
+    import keyring.backend
+    import keyring.core
+
+    def forget() -> None:
+        with contextlib.suppress(KeyError, AttributeError):
+            keyring.backend.get_all_keyring.reset()
+        keyring.core._keyring_backend = None  # next get_keyring() detects again
+
+    forget()
+    try:
+        yield
+    finally:
+        forget()

@@ -11,6 +11,7 @@ import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends.chainer import ChainerBackend
+from keyring.compat import properties
 
 from groupdesk.errors import UserError
 from groupdesk.mail.secrets import SecretStore, SecretStoreUnavailable
@@ -19,9 +20,13 @@ PASSWORD = "Unit-secret-4411"
 
 
 class MemoryKeyring(KeyringBackend):
-    """A working in-memory backend."""
+    """A working in-memory backend, never picked by keyring's own detection (not viable)."""
 
-    priority = 1
+    @properties.classproperty
+    def priority(cls) -> float:
+        # keyring registers every backend subclass; raising here keeps these out of detection,
+        # so they cannot leak into other tests that rely on the detected default.
+        raise RuntimeError("test backend")
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,9 +117,11 @@ def test_chainer_skips_plaintext_and_uses_the_safe_backend():
     safe, plain = MemoryKeyring(), PlaintextKeyring()
 
     class Chain(ChainerBackend):
+        viable = False  # keep this test chain out of keyring's own detection
         backends = [plain, safe]  # even if plain text were ranked first
 
     class PlainChain(ChainerBackend):
+        viable = False
         backends = [plain]
 
     store = SecretStore(Chain())

@@ -23,11 +23,11 @@ def run() -> float:
     qt_app()
     from PySide6.QtWidgets import QTableView
 
-    from groupdesk.ui.table_model import GroupTableModel
+    from groupdesk.ui import table_model
 
     rows = make_rows(COUNT)
     names = [r.name.casefold() for r in rows]
-    model = GroupTableModel(rows)
+    model = table_model.GroupTableModel(rows)
     view = QTableView()
     view.setModel(model)
     model_times, base_times = [], []

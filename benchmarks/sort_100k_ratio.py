@@ -25,7 +25,7 @@ def run() -> float:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QTableView
 
-    from groupdesk.ui.table_model import COL_VALUE, GroupTableModel
+    from groupdesk.ui import table_model
 
     rows = make_rows(COUNT)
     random.Random(7).shuffle(rows)
@@ -36,11 +36,11 @@ def run() -> float:
         sorted(keys, reverse=True)
         base_times.append(time.perf_counter() - start)
 
-        model = GroupTableModel(list(rows))
+        model = table_model.GroupTableModel(list(rows))
         view = QTableView()
         view.setModel(model)
         start = time.perf_counter()
-        model.sort(COL_VALUE, Qt.SortOrder.DescendingOrder)
+        model.sort(table_model.COL_VALUE, Qt.SortOrder.DescendingOrder)
         model_times.append(time.perf_counter() - start)
         first = model.row_at(0).value
         view.setModel(None)

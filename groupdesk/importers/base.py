@@ -98,18 +98,25 @@ class VirtualFile:
         label: how to name the file to the user (e.g. ``export.zip:groups/x.json``).
         loader: returns the bytes; raises :class:`ImportProblem` when the file cannot be read safely.
         size: the (declared) size in bytes, if known.
+        inner: for a file inside a zip, its path inside that zip (``path`` adds where the zip is).
     """
 
     path: str
     label: str
     loader: Callable[[], bytes]
     size: int | None = None
+    inner: str | None = None
     _data: bytes | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
         """The last path component, lower-cased."""
         return self.path.rsplit("/", 1)[-1].lower() or self.label.rsplit("/", 1)[-1].lower()
+
+    @property
+    def local(self) -> str:
+        """The lower-case path inside the innermost folder or archive (for judging depth)."""
+        return (self.inner if self.inner is not None else self.path).lower()
 
     @property
     def suffix(self) -> str:

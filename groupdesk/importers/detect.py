@@ -184,7 +184,7 @@ def _native(fs: FileSet) -> list[ImportResult]:
     """GroupDesk's own JSON/CSV files (helper module :mod:`.native`)."""
     out: list[ImportResult] = []
     for vf in fs:
-        if not fs.single and not (vf.suffix in (".json", ".csv") and vf.path.count("/") <= 2):
+        if not fs.single and not (vf.suffix in (".json", ".csv") and vf.local.count("/") <= 2):
             continue
         data = vf.read()
         if (vf.suffix == ".json" or data.lstrip()[:1] == b"{") and b"groupdesk" not in data:

@@ -82,7 +82,7 @@ def read(fs: FileSet) -> list[ImportResult]:
     """Every Discord package in the source, one ImportResult each (empty list when there is none)."""
     packages: dict[str, _Package] = defaultdict(_Package)
     for vf in fs:
-        if not wants(vf.path.lower()):
+        if not wants(vf.local):
             continue
         root, area, rest = _split(vf.path)
         fname = rest[-1].lower()

@@ -271,7 +271,7 @@ def read(fs: FileSet) -> list[ImportResult]:
     order = 0
     html_files: list[VirtualFile] = []
     for vf in fs:
-        if not wants(vf.path.lower()) and not fs.single:
+        if not wants(vf.local) and not fs.single:
             continue
         if vf.suffix in (".html", ".htm") or (fs.single and vf.read().lstrip()[:1] == b"<"):
             html_files.append(vf)

@@ -406,7 +406,7 @@ def read(fs: FileSet) -> list[ImportResult]:
     for vf in fs:
         if vf.path in fs.claimed:
             continue
-        if not fs.single and not (vf.suffix in (".csv", ".tsv") and vf.path.count("/") <= 2):
+        if not fs.single and not (vf.suffix in (".csv", ".tsv") and vf.local.count("/") <= 2):
             continue
         res = _read_one(fs, vf)
         if res is not None:

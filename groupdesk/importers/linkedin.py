@@ -91,7 +91,7 @@ def read(fs: FileSet) -> list[ImportResult]:
     group_tables: list[tuple[VirtualFile, list[dict[str, str]]]] = []
     targeting: list[tuple[VirtualFile, list[dict[str, str]]]] = []
     for vf in fs:
-        if not fs.single and not wants(vf.path.lower()):
+        if not fs.single and not wants(vf.local):
             continue
         text = fs.try_text(vf)
         if text is None:

@@ -69,7 +69,7 @@ def read(fs: FileSet) -> list[ImportResult]:
     activity: dict[str, dict[str, tuple[str, date]]] = {"post": {}, "comment": {}}
     anonymous = 0
     for vf in fs:
-        if not fs.single and not wants(vf.path.lower()):
+        if not fs.single and not wants(vf.local):
             continue
         table = _table(fs, vf)
         if table is None:

@@ -26,6 +26,7 @@ from pathlib import Path
 from groupdesk.importers.base import (
     CancelFn,
     FileSet,
+    ImportCancelled,
     ImportProblem,
     VirtualFile,
     check_cancel,
@@ -241,8 +242,8 @@ def _open_zip(
         zf = zipfile.ZipFile(fh)
     except zipfile.BadZipFile as exc:
         raise safety_problem(label, f"is a damaged or truncated zip archive ({exc})") from None
-    except (OSError, EOFError, ValueError, NotImplementedError, OverflowError) as exc:
-        raise safety_problem(label, f"is a damaged zip archive ({exc})") from None
+    except Exception as exc:  # zipfile raises many kinds on hostile input (struct, index, unicode errors)
+        raise safety_problem(label, f"is a damaged zip archive ({type(exc).__name__}: {exc})") from None
     stack.callback(zf.close)
     return zf
 
@@ -283,8 +284,8 @@ def _zip_files(
     seen: set[str] = set()
     for info in infos:
         check_cancel(cancel)
-        if info.is_dir():
-            continue
+        if not info.filename or info.filename.endswith(("/", "\\")):
+            continue  # folders (and nameless entries)
         if stat.S_ISLNK(info.external_attr >> 16):
             continue  # symbolic links are never followed
         rel = info.filename.replace("\\", "/")
@@ -337,6 +338,7 @@ def _zip_files(
             mlabel,
             (lambda i=info, m=mlabel: _read_member(zf, i, m, budget, cancel)),
             info.file_size,
+            inner=rel,
         )
 
 
@@ -363,7 +365,7 @@ def _read_member(
                         label, f"inflates more than {limits.max_ratio:.0f} times; refused as a zip bomb"
                     )
                 budget.take(len(chunk))
-    except ImportProblem:
+    except (ImportProblem, ImportCancelled):
         raise
     except zipfile.BadZipFile as exc:
         raise safety_problem(label, f"is damaged ({exc})") from None
@@ -371,6 +373,8 @@ def _read_member(
         raise safety_problem(label, f"cannot be read ({exc})") from None
     except (zlib.error, EOFError, OSError, ValueError, NotImplementedError, OverflowError) as exc:
         raise safety_problem(label, f"is damaged or truncated ({exc or type(exc).__name__})") from None
+    except Exception as exc:  # anything else zipfile trips over on hostile input
+        raise safety_problem(label, f"is damaged ({type(exc).__name__}: {exc})") from None
     if len(out) != info.file_size:
         raise safety_problem(label, "is truncated (fewer bytes than its header declares)")
     return bytes(out)

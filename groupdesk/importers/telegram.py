@@ -68,7 +68,7 @@ def read(fs: FileSet) -> list[ImportResult]:
     """Every Telegram export in the source, one ImportResult each (empty list when there is none)."""
     results = []
     for vf in fs:
-        if not fs.single and not wants(vf.path.lower()):
+        if not fs.single and not wants(vf.local):
             continue
         data = fs.try_json(vf)
         if not isinstance(data, dict):

@@ -61,6 +61,7 @@ def _run_gui(args: argparse.Namespace, data_dir: Path) -> int:
 def run(argv: Sequence[str]) -> int:
     """Parse ``argv`` and run the command; return the exit code."""
     # Commands live in their own modules; importing registers them.
+    import groupdesk.cli_plan  # noqa: F401
     from groupdesk import cli_commands  # noqa: F401
     from groupdesk.app import resolve_data_dir, setup_logging
 

@@ -1,0 +1,181 @@
+"""Start the window: QApplication, error dialog for uncaught exceptions, the store, the main window.
+
+``run_gui(data_dir, screenshot=FILE)`` is also how tests and the start-up benchmark take a picture
+of the window: it waits until the table has been painted once, saves a PNG and exits.
+Start-up is kept lean: only what the first paint needs is imported before the window shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from groupdesk import APP_ID, APP_NAME, __version__
+
+log = logging.getLogger("groupdesk")
+
+#: Exit codes, as the command line uses them.
+EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT = 0, 1, 2
+#: Window state (geometry, docks, columns) lives beside the data it shows.
+SETTINGS_FILENAME = "window.ini"
+#: How long ``--screenshot`` waits for the first paint before giving up.
+SCREENSHOT_TIMEOUT_MS = 20_000
+
+
+def window_settings(data_dir: Path) -> QSettings:
+    """The QSettings file for the window's layout, kept in the data folder.
+
+    Keeping it beside the database means ``--data-dir`` (and every test) gets its own layout and
+    never touches another one.
+    """
+    return QSettings(str(data_dir / SETTINGS_FILENAME), QSettings.Format.IniFormat)
+
+
+def _app_icon() -> QIcon | None:
+    try:
+        from groupdesk.resources import ICON_SIZES, ResourceNotFoundError, icon_png
+    except ImportError:  # pragma: no cover - resources arrive with packaging
+        return None
+    icon = QIcon()
+    try:
+        for size in ICON_SIZES:
+            icon.addFile(str(icon_png(size)))
+    except (ResourceNotFoundError, OSError):
+        return None
+    return icon
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The process's QApplication, named for QSettings and with GroupDesk's icon."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(APP_NAME)
+    app.setOrganizationDomain("groupdesk.github.io")
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    icon = _app_icon()
+    if icon is not None:
+        app.setWindowIcon(icon)
+    return app  # type: ignore[return-value]
+
+
+def install_excepthook(*, show_dialog: bool = True) -> None:
+    """Log uncaught exceptions (e.g. in a slot) and show them in a dialog instead of dying silently."""
+    busy = False
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        nonlocal busy
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        log.error("Unexpected error", exc_info=(kind, exc, tb))
+        if not show_dialog or busy or QApplication.instance() is None:
+            return
+        busy = True
+        try:
+            box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(f"Something went wrong: {exc}\n\nThe details are in the log file.")
+            box.setDetailedText("".join(traceback.format_exception(kind, exc, tb)))
+            box.exec()
+        finally:
+            busy = False
+
+    sys.excepthook = hook
+
+
+class _FirstPaint(QObject):
+    """Calls ``callback`` once, on the event-loop turn after ``widget`` was first painted."""
+
+    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._callback = callback
+        self._done = False
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Wait for the paint event."""
+        if not self._done and event.type() == QEvent.Type.Paint:
+            self._done = True
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)
+        return False
+
+
+def _fail(message: str, *, interactive: bool) -> int:
+    print(f"groupdesk: {message}", file=sys.stderr)
+    if interactive:
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(message)
+        box.exec()
+    return EXIT_BAD_INPUT
+
+
+def run_gui(data_dir: Path, screenshot: Path | None = None, files: list[Path] | None = None) -> int:
+    """Open the window on the store in ``data_dir``; with ``screenshot``, save a PNG once painted and exit.
+
+    Returns the process exit code: 0, or 2 when the store cannot be opened (the message is shown
+    in a dialog, and on stderr), or when the screenshot cannot be written.
+    """
+    from groupdesk.app import open_store
+    from groupdesk.store.migrations import SchemaTooNewError
+
+    app = make_application()
+    interactive = screenshot is None
+    install_excepthook(show_dialog=interactive)
+    try:
+        open_store(data_dir)
+    except SchemaTooNewError as exc:
+        return _fail(str(exc), interactive=interactive)
+    except Exception as exc:
+        log.exception("Cannot open the data folder %s", data_dir)
+        return _fail(f"Cannot open the GroupDesk data in {data_dir}: {exc}", interactive=interactive)
+
+    from groupdesk.ui.main_window import MainWindow
+
+    window = MainWindow(window_settings(data_dir))
+    if files:
+        log.info("Files given on the command line: %s", ", ".join(map(str, files)))
+        window.statusBar().showMessage(
+            window.tr("Importing files from the window is not available yet; use “groupdesk import”."), 10000
+        )
+    result = {"code": EXIT_OK}
+    if screenshot is not None:
+        target = window.table.viewport() if window.stack.currentWidget() is window.table_page else window
+        screenshot = Path(screenshot)
+
+        def shoot() -> None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(str(screenshot), "PNG"):
+                print(f"groupdesk: cannot write the screenshot {screenshot}", file=sys.stderr)
+                result["code"] = EXIT_BAD_INPUT
+            window.remember_state = False  # a screenshot run leaves the saved layout alone
+            window.close()
+            app.quit()
+
+        def too_slow() -> None:
+            print("groupdesk: the window was not painted in time; no screenshot", file=sys.stderr)
+            result["code"] = EXIT_FAULT
+            app.quit()
+
+        _FirstPaint(target, shoot)
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, too_slow)
+    window.show()
+    app.exec()
+    if screenshot is None:
+        window.deleteLater()
+    from groupdesk.store.db import close_db
+
+    close_db()
+    return result["code"]

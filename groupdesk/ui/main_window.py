@@ -1,0 +1,974 @@
+"""The main window: the table of groups, its filter bar, the detail panel, and every edit (undoable).
+
+The window never runs SQL: it reads rows through ``repository.load_rows`` and writes through the
+repository's functions, wrapped in undo commands (``ui/commands.py``). Modal dialogs go through
+``run_dialog`` so that tests can drive them without blocking on ``exec()``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from groupdesk import APP_NAME, __version__
+from groupdesk.domain.scores import FLAG_LABELS, FLAG_ORDER
+from groupdesk.domain.vocab import MEMBER_STATUSES, NETWORKS, PENDING_STATUSES, STATUSES
+from groupdesk.store import repository
+from groupdesk.store.repository import GroupRow
+from groupdesk.ui import commands
+from groupdesk.ui.detail_panel import DetailPanel
+from groupdesk.ui.table_model import (
+    ANY_FLAG,
+    COL_ACTIVITY,
+    COL_COST,
+    COL_EMAILS,
+    COL_FLAGS,
+    COL_GROUP_ACTIVITY,
+    COL_LAST_ACTIVITY,
+    COL_NAME,
+    COL_NETWORK,
+    COL_PARTICIPATION,
+    COL_STATUS,
+    COL_VALUE,
+    GroupTableModel,
+    format_money,
+    format_number,
+)
+from groupdesk.ui.text import menu_text
+
+#: Runs a modal dialog and says whether it was accepted. Tests pass one that drives the dialog.
+DialogRunner = Callable[[QDialog], bool]
+#: Builds the decision dialog for a group (issue 3 plugs its wizard in here).
+DecisionDialogFactory = Callable[[QWidget, int], QDialog]
+
+SETTINGS_GEOMETRY = "main_window/geometry"
+SETTINGS_STATE = "main_window/state"
+SETTINGS_HEADER = "main_window/header"
+SETTINGS_FILTER_BAR = "main_window/filter_bar"
+_STATE_VERSION = 1
+
+
+def exec_dialog(dialog: QDialog) -> bool:
+    """Run ``dialog`` modally; True when accepted."""
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+@dataclass
+class Totals:
+    """What the memberships add up to (groups I belong to; invitations counted apart)."""
+
+    groups: int = 0
+    members: int = 0
+    pending: int = 0
+    money_per_year: dict[str, float] = field(default_factory=dict)
+    emails_per_week: float = 0.0
+    hours_per_month: float = 0.0
+
+
+def compute_totals(rows: Iterable[GroupRow]) -> Totals:
+    """Totals over ``rows``: money, mail and hours count the groups I belong to."""
+    t = Totals()
+    for r in rows:
+        t.groups += 1
+        if r.status in PENDING_STATUSES:
+            t.pending += 1
+        if r.status not in MEMBER_STATUSES:
+            continue
+        t.members += 1
+        if r.cost_per_year:
+            key = r.currency or ""
+            t.money_per_year[key] = t.money_per_year.get(key, 0.0) + r.cost_per_year
+        if r.emails_per_week:
+            t.emails_per_week += r.emails_per_week
+        if r.hours_per_month:
+            t.hours_per_month += r.hours_per_month
+    return t
+
+
+def _theme_icon(*names: str) -> QIcon:
+    for name in names:
+        if QIcon.hasThemeIcon(name):
+            return QIcon.fromTheme(name)
+    return QIcon()
+
+
+class MainWindow(QMainWindow):
+    """GroupDesk's main window over the open store."""
+
+    def __init__(
+        self,
+        settings: QSettings,
+        *,
+        today: date | None = None,
+        run_dialog: DialogRunner | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self._today = today
+        self.run_dialog: DialogRunner = run_dialog or exec_dialog
+        self.decision_dialog_factory: DecisionDialogFactory | None = None
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("main_window")
+        self.undo_stack = QUndoStack(self)
+        self.model = GroupTableModel(repository.load_rows(self.today()), self, compact_headers=True)
+        self.demo_available = importlib.util.find_spec("groupdesk.demo") is not None
+        self.context_menu: QMenu | None = None
+        #: Whether closing the window saves its layout in ``settings``.
+        self.remember_state = True
+        self._updating = False
+
+        self._build_actions()
+        self._build_table_page()
+        self._build_empty_page()
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.table_page)
+        self.stack.addWidget(self.empty_page)
+        self.setCentralWidget(self.stack)
+        self._build_detail_dock()
+        self._build_menus()
+        self._build_toolbar()
+        self.totals_label = QLabel(self)
+        self.totals_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.totals_label.setToolTip(
+            self.tr(
+                "Money, e-mails and hours add up the groups you belong to (trial, member, muted, leaving)."
+            )
+        )
+        self.statusBar().addPermanentWidget(self.totals_label)
+
+        self.resize(1280, 760)
+        self.restore_state()
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self._refresh_summary()
+        self._update_actions()
+
+    # ------------------------------------------------------------ small helpers
+
+    def today(self) -> date:
+        """The day scores are computed for (fixed in tests, else the real today)."""
+        return self._today or date.today()
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+        icon: tuple[str, ...] = (),
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        if icon:
+            action.setIcon(_theme_icon(*icon))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    # ------------------------------------------------------------ building
+
+    def _build_actions(self) -> None:
+        self.action_undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.action_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.action_undo.setIcon(_theme_icon("edit-undo"))
+        self.action_redo = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.action_redo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
+        self.action_redo.setIcon(_theme_icon("edit-redo"))
+        for a in (self.action_undo, self.action_redo):
+            self.addAction(a)
+        self.action_add = self._action(
+            self.tr("&Add group…"),
+            self.add_group,
+            QKeySequence.StandardKey.New,
+            self.tr("Add a group you belong to or are invited to (Ctrl+N)"),
+            ("list-add",),
+        )
+        self.action_edit = self._action(
+            self.tr("&Edit group…"),
+            self.edit_group,
+            "Ctrl+E",
+            self.tr("Edit the selected group (Ctrl+E, or double-click it)"),
+            ("document-edit", "document-properties"),
+        )
+        self.action_delete = self._action(
+            self.tr("&Delete"),
+            self.delete_selected,
+            QKeySequence.StandardKey.Delete,
+            self.tr("Delete the selected groups (Del; Undo brings them back)"),
+            ("edit-delete", "list-remove"),
+        )
+        self.action_log = self._action(
+            self.tr("&Log contribution…"),
+            self.log_contribution,
+            "Ctrl+L",
+            self.tr("Record something you did in the selected group: a post, an answer, an event (Ctrl+L)"),
+            ("list-add",),
+        )
+        self.action_log.setIcon(QIcon())
+        self.action_decide = self._action(
+            self.tr("De&cide…"),
+            self.open_decision_dialog,
+            "Ctrl+D",
+            self.tr("Walk through the join or leave decision for the selected group (Ctrl+D)"),
+        )
+        self.action_decide.setVisible(False)
+        self.action_select_all = self._action(
+            self.tr("Select &all"),
+            self.select_all,
+            QKeySequence.StandardKey.SelectAll,
+            self.tr("Select every row shown"),
+        )
+        self.action_find = self._action(
+            self.tr("&Find…"),
+            self.focus_filter,
+            QKeySequence.StandardKey.Find,
+            self.tr("Filter the table by name or tag (Ctrl+F)"),
+        )
+        self.action_clear_filters = self._action(
+            self.tr("&Clear filters"), self.clear_filters, "Ctrl+Shift+F", self.tr("Show every group again")
+        )
+        self.action_demo = self._action(
+            self.tr("Load &demo data"),
+            self.load_demo,
+            None,
+            self.tr("Add about forty example groups to look around (undoable)"),
+        )
+        self.action_demo.setVisible(self.demo_available)
+        self.action_quit = self._action(
+            self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit, self.tr("Close GroupDesk")
+        )
+        self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
+        self.action_about = self._action(self.tr("&About GroupDesk"), self.show_about)
+        self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
+
+        self.status_menu = QMenu(self.tr("Set &status"), self)
+        self.status_menu.setToolTipsVisible(True)
+        self.status_actions: dict[str, QAction] = {}
+        for status, label in STATUSES.items():
+            act = self.status_menu.addAction(label)
+            act.setToolTip(self.tr("Set the selected groups to “%1”").replace("%1", label))
+            act.triggered.connect(lambda _checked=False, s=status: self.set_status_of_selected(s))
+            self.status_actions[status] = act
+
+    def _build_table_page(self) -> None:
+        self.table_page = QWidget(self)
+        layout = QVBoxLayout(self.table_page)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.setSpacing(4)
+
+        self.filter_bar = QWidget(self.table_page)
+        bar = QHBoxLayout(self.filter_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.filter_edit = QLineEdit(self.filter_bar)
+        self.filter_edit.setPlaceholderText(self.tr("Filter by name or tag… (Ctrl+F)"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setToolTip(self.tr("Shows the groups whose name or tags contain this text"))
+        self.filter_edit.textChanged.connect(self.apply_filters)
+        clear = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter_edit)
+        clear.setContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.activated.connect(self.filter_edit.clear)
+        self.network_combo = QComboBox(self.filter_bar)
+        self.network_combo.addItem(self.tr("All networks"), None)
+        for key, label in NETWORKS.items():
+            self.network_combo.addItem(label, key)
+        self.network_combo.setToolTip(self.tr("Show one network only"))
+        self.status_combo = QComboBox(self.filter_bar)
+        self.status_combo.addItem(self.tr("All statuses"), None)
+        for key, label in STATUSES.items():
+            self.status_combo.addItem(label, key)
+        self.status_combo.setToolTip(self.tr("Show one status only"))
+        self.flag_combo = QComboBox(self.filter_bar)
+        self.flag_combo.addItem(self.tr("Flagged or not"), None)
+        self.flag_combo.addItem(self.tr("Any warning sign"), ANY_FLAG)
+        for flag in FLAG_ORDER:
+            self.flag_combo.addItem(FLAG_LABELS[flag].capitalize(), flag)
+        self.flag_combo.setToolTip(self.tr("Show the groups with a warning sign"))
+        for combo in (self.network_combo, self.status_combo, self.flag_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self.apply_filters)
+        self.clear_filters_button = QToolButton(self.filter_bar)
+        self.clear_filters_button.setDefaultAction(self.action_clear_filters)
+        self.count_label = QLabel(self.filter_bar)
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        bar.addWidget(self.filter_edit, 3)
+        bar.addWidget(self.network_combo)
+        bar.addWidget(self.status_combo)
+        bar.addWidget(self.flag_combo)
+        bar.addWidget(self.clear_filters_button)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        layout.addWidget(self.filter_bar)
+
+        self.table = QTableView(self.table_page)
+        self.table.setObjectName("groups_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_context_menu)
+        self.table.doubleClicked.connect(lambda _index: self.edit_group())
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        enter.activated.connect(lambda: self.edit_group())
+        vheader = self.table.verticalHeader()
+        vheader.hide()
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setMinimumSectionSize(40)
+        self._set_default_widths()
+        layout.addWidget(self.table, 1)
+
+    def _set_default_widths(self) -> None:
+        fm = self.table.horizontalHeader().fontMetrics()
+        header = self.table.horizontalHeader()
+        widths = {
+            COL_NAME: 240,
+            COL_NETWORK: fm.horizontalAdvance("Mailing list") + 20,
+            COL_STATUS: fm.horizontalAdvance("Considering") + 24,
+            COL_FLAGS: 150,
+        }
+        for col in (
+            COL_VALUE,
+            COL_ACTIVITY,
+            COL_GROUP_ACTIVITY,
+            COL_PARTICIPATION,
+            COL_COST,
+            COL_EMAILS,
+            COL_LAST_ACTIVITY,
+        ):
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            widest = max(fm.horizontalAdvance(line) for line in title.splitlines())
+            widths[col] = widest + 24  # room for the sort arrow
+        widths[COL_COST] = max(widths[COL_COST], fm.horizontalAdvance("1,234 EUR") + 12)
+        widths[COL_LAST_ACTIVITY] = max(widths[COL_LAST_ACTIVITY], fm.horizontalAdvance("2025-12-31") + 20)
+        for col, width in widths.items():
+            header.resizeSection(col, width)
+
+    def _build_empty_page(self) -> None:
+        self.empty_page = QWidget(self)
+        outer = QVBoxLayout(self.empty_page)
+        outer.addStretch(2)
+        title = QLabel(self.tr("No groups yet"), self.empty_page)
+        title.setTextFormat(Qt.TextFormat.PlainText)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        title.setFont(font)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel(
+            self.tr(
+                "GroupDesk keeps the groups you belong to or are invited to in one table, and helps "
+                "you see which ones are worth your time: value both ways, a living group, and you "
+                "taking part.\n\n"
+                "Add your first group, or load a demo inventory to look around."
+            ),
+            self.empty_page,
+        )
+        text.setTextFormat(Qt.TextFormat.PlainText)
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setFixedWidth(520)
+        text.setMinimumHeight(text.heightForWidth(520))
+        self.empty_add_button = QPushButton(self.tr("&Add a group…"), self.empty_page)
+        self.empty_add_button.setToolTip(self.action_add.toolTip())
+        self.empty_add_button.clicked.connect(lambda: self.add_group())
+        self.empty_add_button.setDefault(True)
+        self.empty_demo_button = QPushButton(self.tr("Load &demo data"), self.empty_page)
+        self.empty_demo_button.setToolTip(self.action_demo.toolTip())
+        self.empty_demo_button.clicked.connect(lambda: self.load_demo())
+        self.empty_demo_button.setVisible(self.demo_available)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.empty_add_button)
+        buttons.addWidget(self.empty_demo_button)
+        buttons.addStretch(1)
+        outer.addWidget(title)
+        outer.addSpacing(12)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(text)
+        centred.addStretch(1)
+        outer.addLayout(centred)
+        outer.addSpacing(18)
+        outer.addLayout(buttons)
+        outer.addStretch(3)
+
+    def _build_detail_dock(self) -> None:
+        self.detail = DetailPanel(self)
+        self.detail.log_requested.connect(lambda: self.log_contribution())
+        self.detail_dock = QDockWidget(self.tr("Details"), self)
+        self.detail_dock.setObjectName("details_dock")
+        self.detail_dock.setWidget(self.detail)
+        self.detail_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.detail_dock.dockLocationChanged.connect(self._dock_moved)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.detail_dock)
+        self.resizeDocks([self.detail_dock], [270], Qt.Orientation.Vertical)
+        self._dock_hidden_while_empty = False
+        self.action_details = self.detail_dock.toggleViewAction()
+        self.action_details.setText(self.tr("&Details panel"))
+        self.action_details.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.action_details.setToolTip(
+            self.tr("Show or hide the details of the selected group (Ctrl+Shift+D)")
+        )
+
+    def _dock_moved(self, area: Qt.DockWidgetArea) -> None:
+        side = area in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.detail.set_orientation(Qt.Orientation.Vertical if side else Qt.Orientation.Horizontal)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(self.action_demo)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_quit)
+
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        edit_menu.setToolTipsVisible(True)
+        edit_menu.addAction(self.action_undo)
+        edit_menu.addAction(self.action_redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.action_add)
+        edit_menu.addAction(self.action_edit)
+        edit_menu.addAction(self.action_delete)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.action_log)
+        edit_menu.addMenu(self.status_menu)
+        edit_menu.addAction(self.action_decide)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.action_select_all)
+        self.edit_menu = edit_menu
+
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addAction(self.action_find)
+        view_menu.addAction(self.action_clear_filters)
+        view_menu.addSeparator()
+        self.action_filter_bar = QAction(self.tr("&Filter bar"), self)
+        self.action_filter_bar.setCheckable(True)
+        self.action_filter_bar.setChecked(True)
+        self.action_filter_bar.toggled.connect(self.filter_bar.setVisible)
+        view_menu.addAction(self.action_filter_bar)
+        view_menu.addAction(self.action_details)
+        self.view_menu = view_menu
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.action_about)
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar(self.tr("Main toolbar"), self)
+        self.toolbar.setObjectName("main_toolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.addAction(self.action_add)
+        self.toolbar.addAction(self.action_edit)
+        self.toolbar.addAction(self.action_delete)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.action_log)
+        self.status_button = QToolButton(self.toolbar)
+        self.status_button.setText(self.tr("Set status"))
+        self.status_button.setToolTip(self.tr("Change the status of the selected groups"))
+        self.status_button.setMenu(self.status_menu)
+        self.status_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.toolbar.addWidget(self.status_button)
+        self.toolbar.addAction(self.action_decide)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.action_undo)
+        self.toolbar.addAction(self.action_redo)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.view_menu.addAction(self.toolbar.toggleViewAction())
+
+    # ------------------------------------------------------------ state
+
+    def save_state(self) -> None:
+        """Remember geometry, dock and toolbar layout, columns and sort in the settings."""
+        if self._dock_hidden_while_empty:  # hidden by the empty page, not by the user
+            self.detail_dock.show()
+            self._dock_hidden_while_empty = False
+        self.settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())
+        self.settings.setValue(SETTINGS_STATE, self.saveState(_STATE_VERSION))
+        self.settings.setValue(SETTINGS_HEADER, self.table.horizontalHeader().saveState())
+        self.settings.setValue(SETTINGS_FILTER_BAR, self.action_filter_bar.isChecked())
+        self.settings.sync()
+
+    def restore_state(self) -> None:
+        """Bring back what ``save_state`` remembered (defaults when nothing or something broken is there)."""
+        geometry = self.settings.value(SETTINGS_GEOMETRY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value(SETTINGS_STATE)
+        if state is not None:
+            self.restoreState(state, _STATE_VERSION)
+        header = self.table.horizontalHeader()
+        saved = self.settings.value(SETTINGS_HEADER)
+        restored = saved is not None and header.restoreState(saved)
+        if not restored or header.count() != self.model.columnCount():
+            self._set_default_widths()
+            header.setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        bar = self.settings.value(SETTINGS_FILTER_BAR)
+        self.action_filter_bar.setChecked(bar is None or str(bar).lower() not in ("false", "0"))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Remember the window's layout on the way out."""
+        if self.remember_state:
+            self.save_state()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------ selection
+
+    def selected_ids(self) -> list[int]:
+        """Ids of the selected groups, in view order."""
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [self.model.row_at(r).id for r in rows]
+
+    def current_id(self) -> int | None:
+        """The one selected group, or None when none or several are selected."""
+        ids = self.selected_ids()
+        return ids[0] if len(ids) == 1 else None
+
+    def select_ids(self, ids: Iterable[int], *, scroll: bool = True) -> None:
+        """Select the rows of these groups (those shown), make the first one current."""
+        model, table = self.model, self.table
+        rows = sorted(r for r in (model.view_row_of(gid) for gid in ids) if r >= 0)
+        selection = QItemSelection()
+        last = model.columnCount() - 1
+        for r in rows:
+            selection.select(model.index(r, 0), model.index(r, last))
+        sm = table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        if rows:
+            sm.setCurrentIndex(model.index(rows[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+            sm.select(selection, flags)
+            if scroll:
+                table.scrollTo(model.index(rows[0], 0))
+        else:
+            sm.clearSelection()
+
+    def select_all(self) -> None:
+        """Select every row shown."""
+        self.table.selectAll()
+
+    def _selection_changed(self, *_args: object) -> None:
+        if self._updating:  # rows are being replaced; groups_changed refreshes at the end
+            return
+        self._update_actions()
+        self._refresh_detail()
+
+    def _update_actions(self) -> None:
+        count = len(self.table.selectionModel().selectedRows())
+        self.action_edit.setEnabled(count == 1)
+        self.action_log.setEnabled(count == 1)
+        self.action_delete.setEnabled(count >= 1)
+        self.status_menu.setEnabled(count >= 1)
+        self.status_button.setEnabled(count >= 1)
+        self.action_decide.setEnabled(count == 1 and self.decision_dialog_factory is not None)
+
+    def _refresh_detail(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            self.detail.show_nothing(len(ids))
+            return
+        gid = ids[0]
+        row = self.model.row_by_id(gid)
+        if row is None:
+            self.detail.show_nothing()
+            return
+        self.detail.show_group(
+            row,
+            repository.group_values(gid),
+            repository.contributions(gid),
+            repository.decisions(gid),
+            repository.invites(gid),
+        )
+
+    # ------------------------------------------------------------ filtering
+
+    def apply_filters(self) -> None:
+        """Filter the table by the filter bar's text, network, status and flag."""
+        before = self.selected_ids()
+        self._updating = True
+        try:
+            self.model.set_filter(
+                self.filter_edit.text(),
+                self.network_combo.currentData(),
+                self.status_combo.currentData(),
+                self.flag_combo.currentData(),
+            )
+            if before:
+                self.select_ids(before, scroll=True)
+        finally:
+            self._updating = False
+        self._refresh_count()
+        self._update_actions()
+        self._refresh_detail()
+
+    def clear_filters(self) -> None:
+        """Show every group."""
+        for w in (self.filter_edit, self.network_combo, self.status_combo, self.flag_combo):
+            w.blockSignals(True)
+        self.filter_edit.clear()
+        for combo in (self.network_combo, self.status_combo, self.flag_combo):
+            combo.setCurrentIndex(0)
+        for w in (self.filter_edit, self.network_combo, self.status_combo, self.flag_combo):
+            w.blockSignals(False)
+        self.apply_filters()
+
+    def focus_filter(self) -> None:
+        """Put the cursor in the filter field."""
+        self.action_filter_bar.setChecked(True)
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    # ------------------------------------------------------------ refreshing
+
+    def groups_changed(
+        self,
+        changed: Iterable[int] = (),
+        removed: Iterable[int] = (),
+        select: Iterable[int] | None = None,
+    ) -> None:
+        """Re-read ``changed`` groups from the store, drop ``removed`` ones, keep or set the selection."""
+        changed, removed = list(changed), list(removed)
+        before = self.selected_ids()
+        self._updating = True
+        try:
+            if removed:
+                self.model.remove_ids(removed)
+            if changed:
+                self.model.refresh_rows(repository.load_rows(self.today(), ids=changed))
+            if select is not None:
+                self.select_ids(select)
+            elif before and not self.table.selectionModel().hasSelection():
+                gone = set(removed)
+                self.select_ids([g for g in before if g not in gone], scroll=False)
+        finally:
+            self._updating = False
+        self._refresh_summary()
+        self._update_actions()
+        self._refresh_detail()
+
+    def reload(self) -> None:
+        """Re-read every group from the store (e.g. after an import)."""
+        before = self.selected_ids()
+        self._updating = True
+        try:
+            self.model.set_rows(repository.load_rows(self.today()))
+            self.select_ids(before, scroll=False)
+        finally:
+            self._updating = False
+        self._refresh_summary()
+        self._update_actions()
+        self._refresh_detail()
+
+    def _refresh_summary(self) -> None:
+        empty = self.model.total_count() == 0
+        self.stack.setCurrentWidget(self.empty_page if empty else self.table_page)
+        # Nothing to show details of: the empty page gets the whole window.
+        if empty and self.detail_dock.isVisibleTo(self):
+            self.detail_dock.hide()
+            self._dock_hidden_while_empty = True
+        elif not empty and self._dock_hidden_while_empty:
+            self.detail_dock.show()
+            self._dock_hidden_while_empty = False
+        self._refresh_count()
+        self.totals_label.setText(self.totals_text(compute_totals(self.model.rows())))
+
+    def _refresh_count(self) -> None:
+        shown, total = self.model.visible_count(), self.model.total_count()
+        if shown == total:
+            self.count_label.setText(self._plural(total, self.tr("1 group"), self.tr("%1 groups")))
+        else:
+            self.count_label.setText(
+                self.tr("%1 of %2 groups shown").replace("%1", f"{shown:,}").replace("%2", f"{total:,}")
+            )
+
+    @staticmethod
+    def _plural(n: int, one: str, many: str) -> str:
+        return one if n == 1 else many.replace("%1", f"{n:,}")
+
+    def totals_text(self, t: Totals) -> str:
+        """The status bar's summary line."""
+        parts = [
+            self._plural(t.members, self.tr("1 membership"), self.tr("%1 memberships")),
+            self._plural(t.pending, self.tr("1 pending invitation"), self.tr("%1 pending invitations")),
+        ]
+        if t.money_per_year:
+            money = " + ".join(
+                format_money(round(v, 2), c or None) for c, v in sorted(t.money_per_year.items())
+            )
+            parts.append(self.tr("%1 a year").replace("%1", money))
+        else:
+            parts.append(self.tr("nothing to pay"))
+        parts.append(self.tr("%1 e-mails a week").replace("%1", format_number(round(t.emails_per_week))))
+        if t.hours_per_month:
+            parts.append(
+                self.tr("%1 hours a month").replace("%1", format_number(round(t.hours_per_month, 1)))
+            )
+        return "  ·  ".join(parts)
+
+    # ------------------------------------------------------------ edits
+
+    def _error(self, title: str, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        self.run_dialog(box)
+        box.deleteLater()
+
+    def add_group(self) -> int | None:
+        """Ask for a new group in the group dialog and add it (undoable); return its id."""
+        from groupdesk.ui.dialogs.group_dialog import GroupDialog
+
+        dialog = GroupDialog(self, title=self.tr("Add group"), today=self.today())
+        try:
+            if not self.run_dialog(dialog):
+                return None
+            values = dialog.values()
+        finally:
+            dialog.deleteLater()
+        try:
+            gid = repository.create_group(values)
+        except ValueError as exc:
+            self._error(self.tr("Cannot add the group"), str(exc))
+            return None
+        text = self.tr("Add “%1”").replace("%1", menu_text(values["name"]))
+        self.undo_stack.push(commands.AddGroupCommand(self, gid, text))
+        self.statusBar().showMessage(self.tr("Added “%1”.").replace("%1", values["name"]), 5000)
+        return gid
+
+    def edit_group(self, group_id: int | None = None) -> bool:
+        """Edit one group (the selected one by default) in the group dialog; True when changed."""
+        from groupdesk.ui.dialogs.group_dialog import GroupDialog
+
+        gid = group_id if group_id is not None else self.current_id()
+        if gid is None:
+            return False
+        current = repository.group_values(gid)
+        dialog = GroupDialog(self, current, title=self.tr("Edit group"), today=self.today())
+        try:
+            if not self.run_dialog(dialog):
+                return False
+            values = dialog.values()
+        finally:
+            dialog.deleteLater()
+        try:
+            old = repository.update_group(gid, values)
+        except ValueError as exc:
+            self._error(self.tr("Cannot change the group"), str(exc))
+            return False
+        if not old:
+            return False
+        stored = repository.group_values(gid)
+        new = {k: stored[k] for k in old}
+        text = self.tr("Edit “%1”").replace("%1", menu_text(stored["name"]))
+        self.undo_stack.push(commands.EditGroupCommand(self, gid, old, new, text))
+        return True
+
+    def delete_selected(self) -> int:
+        """Delete the selected groups (asks first when there are several); return how many."""
+        return self.delete_groups(self.selected_ids())
+
+    def delete_groups(self, ids: Iterable[int]) -> int:
+        """Delete these groups, undoably; several at once are confirmed first."""
+        ids = list(ids)
+        if not ids:
+            return 0
+        if len(ids) > 1:
+            names = [r.name for r in (self.model.row_by_id(g) for g in ids) if r is not None]
+            shown = "\n".join(f"• {n}" for n in names[:8]) + ("\n…" if len(names) > 8 else "")
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                self.tr("Delete groups"),
+                self.tr(
+                    "Delete these %1 groups with their contributions, decisions and invitations?"
+                ).replace("%1", str(len(ids)))
+                + "\n\n"
+                + shown
+                + "\n\n"
+                + self.tr("Edit ▸ Undo brings them back."),
+                QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            self.run_dialog(box)
+            confirmed = box.clickedButton() is delete
+            box.deleteLater()
+            if not confirmed:
+                return 0
+        first = self.model.row_by_id(ids[0])
+        snapshots = repository.delete_groups(ids)
+        if len(ids) == 1 and first is not None:
+            text = self.tr("Delete “%1”").replace("%1", menu_text(first.name))
+            message = self.tr("Deleted “%1”. Undo brings it back.").replace("%1", first.name)
+        else:
+            text = self.tr("Delete %1 groups").replace("%1", str(len(ids)))
+            message = self.tr("Deleted %1 groups. Undo brings them back.").replace("%1", str(len(ids)))
+        self.undo_stack.push(commands.DeleteGroupsCommand(self, snapshots, text))
+        self.statusBar().showMessage(message, 8000)
+        return len(ids)
+
+    def set_status_of_selected(self, status: str) -> int:
+        """Give every selected group ``status`` (one undo step); return how many changed."""
+        return self.set_status(self.selected_ids(), status)
+
+    def set_status(self, ids: Iterable[int], status: str) -> int:
+        """Give these groups ``status`` in one undoable step; return how many changed."""
+        ids = list(ids)
+        if not ids:
+            return 0
+        previous = repository.set_status(ids, status)
+        if not previous:
+            return 0
+        label = STATUSES.get(status, status)
+        text = self.tr("Set %1 group(s) to %2").replace("%1", str(len(previous))).replace("%2", label)
+        self.undo_stack.push(commands.SetStatusCommand(self, previous, status, text))
+        return len(previous)
+
+    def log_contribution(self, group_id: int | None = None) -> int | None:
+        """Log a contribution to one group (the selected one by default); return its id."""
+        from groupdesk.ui.dialogs.contribution_dialog import ContributionDialog
+
+        gid = group_id if group_id is not None else self.current_id()
+        if gid is None:
+            return None
+        row = self.model.row_by_id(gid)
+        name = row.name if row is not None else repository.group_values(gid)["name"]
+        dialog = ContributionDialog(self, name, today=self.today())
+        try:
+            if not self.run_dialog(dialog):
+                return None
+            day, kind, note = dialog.values()
+        finally:
+            dialog.deleteLater()
+        try:
+            cid = repository.add_contribution(gid, day, kind, note)
+        except ValueError as exc:
+            self._error(self.tr("Cannot log the contribution"), str(exc))
+            return None
+        text = self.tr("Log contribution to “%1”").replace("%1", menu_text(name))
+        self.undo_stack.push(commands.LogContributionCommand(self, gid, cid, text))
+        return cid
+
+    def load_demo(self) -> int:
+        """Add the demo inventory (undoable as one step); return how many groups were added."""
+        if not self.demo_available:
+            return 0
+        from groupdesk import demo
+
+        before = {r.id for r in self.model.rows()}
+        count = demo.load_demo(self.today())
+        if not count:
+            self.statusBar().showMessage(self.tr("The demo groups are already here."), 5000)
+            return 0
+        added = [r.id for r in repository.load_rows(self.today()) if r.id not in before]
+        self.undo_stack.push(commands.AddGroupsCommand(self, added, self.tr("Load demo data")))
+        self.statusBar().showMessage(self.tr("Added %1 demo groups.").replace("%1", str(count)), 5000)
+        return count
+
+    # ------------------------------------------------------------ hooks for later issues
+
+    def set_decision_dialog_factory(self, factory: DecisionDialogFactory | None) -> None:
+        """Plug in the decision dialog (join wizard / review); shows the Decide action."""
+        self.decision_dialog_factory = factory
+        self.action_decide.setVisible(factory is not None)
+        self._update_actions()
+
+    def open_decision_dialog(self, group_id: int | None = None) -> bool:
+        """Open the decision dialog for one group (the selected one by default).
+
+        The dialog records its Decision itself (or pushes an undo command onto ``undo_stack``);
+        the window then re-reads the group. Returns whether the dialog was accepted.
+        """
+        gid = group_id if group_id is not None else self.current_id()
+        if gid is None or self.decision_dialog_factory is None:
+            return False
+        dialog = self.decision_dialog_factory(self, gid)
+        try:
+            accepted = self.run_dialog(dialog)
+        finally:
+            dialog.deleteLater()
+        self.groups_changed(changed=[gid])
+        return accepted
+
+    # ------------------------------------------------------------ menus and dialogs
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        self.build_context_menu(pos).popup(self.table.viewport().mapToGlobal(pos))
+
+    def build_context_menu(self, pos: QPoint) -> QMenu:
+        """The context menu for a click at ``pos`` in the table (selecting the row under it)."""
+        index = self.table.indexAt(pos)
+        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row(), index.parent()):
+            self.select_ids([self.model.row_at(index.row()).id], scroll=False)
+        menu = QMenu(self)
+        menu.addAction(self.action_edit)
+        menu.addAction(self.action_log)
+        menu.addMenu(self.status_menu)
+        if self.decision_dialog_factory is not None:
+            menu.addAction(self.action_decide)
+        menu.addSeparator()
+        menu.addAction(self.action_delete)
+        menu.addSeparator()
+        menu.addAction(self.action_add)
+        if self.context_menu is not None:
+            self.context_menu.deleteLater()
+        self.context_menu = menu
+        return menu
+
+    def show_about(self) -> None:
+        """The About box."""
+        box = QMessageBox(
+            QMessageBox.Icon.Information, self.tr("About GroupDesk"), "", QMessageBox.StandardButton.Ok, self
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            self.tr(
+                "GroupDesk %1\n\nTake charge of the groups you belong to: keep what gives value "
+                "both ways, take part where you stay, and leave the rest.\n\n"
+                "Licensed under the GNU GPL, version 3 or later."
+            ).replace("%1", __version__)
+        )
+        self.run_dialog(box)
+        box.deleteLater()

@@ -176,6 +176,7 @@ class FileSet:
         """The file parsed as JSON with Facebook's mojibake repaired; ImportProblem otherwise."""
         if vf.path not in self._json:
             self._json[vf.path] = parse_json(self.text(vf), vf.label)
+            self._text.pop(vf.path, None)  # the parsed value is what readers use; spare the memory
         return self._json[vf.path]
 
     def try_json(self, vf: VirtualFile) -> Any:
@@ -273,6 +274,8 @@ def parse_json(text: str, label: str) -> Any:
         ) from None
     except RecursionError:
         raise ImportProblem(label, "JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise ImportProblem(label, f"not valid JSON ({exc})") from None
     try:
         return fix_mojibake_deep(value)
     except RecursionError:
@@ -329,9 +332,7 @@ def read_csv(
     if delimiter is None:
         delimiter = _sniff_delimiter(text)
     rows: list[list[str]] = []
-    old_limit = csv.field_size_limit()
     try:
-        csv.field_size_limit(10_000_000)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
         for row in reader:
             rows.append(row)
@@ -339,8 +340,6 @@ def read_csv(
                 raise ImportProblem(label, f"more than {max_rows:,} rows")
     except csv.Error as exc:
         raise ImportProblem(label, f"not valid CSV (line {len(rows) + 1}: {exc})") from None
-    finally:
-        csv.field_size_limit(old_limit)
     return rows
 
 

@@ -298,6 +298,11 @@ def _is_table(rows: list[list[str]]) -> bool:
     return all(abs(len(r) - width) <= max(1, width // 2) for r in body[:200])
 
 
+def has_name_column(header: list[str]) -> bool:
+    """True when a header cell reads like a group name column (not just "the first column")."""
+    return any(norm_header(c) in FIELD_HINTS["name"] for c in header)
+
+
 def read_table(fs: FileSet, vf: VirtualFile) -> ImportResult | None:
     """A spreadsheet file as an ImportResult with its guessed mapping; None when it is not a table."""
     text = fs.text(vf) if fs.single else fs.try_text(vf)
@@ -310,7 +315,9 @@ def read_table(fs: FileSet, vf: VirtualFile) -> ImportResult | None:
     header = [c.replace("\ufeff", "").strip() for c in rows[0]]
     if len(set(header)) != len(header):
         header = [f"{h} ({i + 1})" if header.count(h) > 1 else h for i, h in enumerate(header)]
-    body = [r for r in rows[1:]]
+    if not fs.single and not has_name_column(header):
+        return None  # inside a folder or archive, only spreadsheets that clearly list groups
+    body = rows[1:]
     mapping = guess_mapping(header)
     res = fs.result(KIND_CSV, [vf], table=(header, body), mapping=mapping)
     return remap(res, mapping)
@@ -427,6 +434,8 @@ def _read_one(fs: FileSet, vf: VirtualFile) -> ImportResult | None:
     except ImportProblem:
         if not fs.single:
             return None
+        if vf.suffix in (".csv", ".tsv"):
+            raise  # a dropped spreadsheet that cannot be parsed: say why
         table = None
     if table is not None:
         return table

@@ -322,3 +322,25 @@ def test_nameless_member_is_ignored(tmp_path):
     p.write_bytes(buf.getvalue())
     [res] = read_path(p)
     assert len(res.records) == 3
+
+
+def test_json_with_an_absurd_integer_is_a_clear_problem(tmp_path):
+    f = tmp_path / "result.json"
+    f.write_text('{"chats": {"list": [{"id": ' + "9" * 5000 + "}]}}")
+    exc = problem_of(f)
+    assert str(exc).startswith(f"{f}: not valid JSON")
+
+
+def test_csv_with_a_huge_field_is_a_clear_problem(tmp_path):
+    f = tmp_path / "groups.csv"
+    f.write_text('Club,Description\nChess,"' + "x" * 200_000 + '"\n')
+    exc = problem_of(f)
+    assert str(exc).startswith(f"{f}: not valid CSV")
+
+
+def test_unrelated_csv_in_a_folder_is_not_a_group_list(tmp_path):
+    (tmp_path / "budget.csv").write_text("Month,Amount\nJan,12\n")
+    (tmp_path / "clubs.csv").write_text("Club,Fee\nChess,45\n")
+    [res] = read_path(tmp_path)
+    assert [r.name for r in res.records] == ["Chess"]
+    assert res.files == [f"{tmp_path}/clubs.csv"]

@@ -74,9 +74,19 @@ _FALSE = frozenset({"0", "false", "no", "n"})
 _CURRENCY = re.compile(r"[A-Z]{3}")
 #: Free-text fields whose surrounding spaces are kept (everything else is trimmed).
 _VERBATIM = frozenset({"notes"})
-_CONTRIBUTION_KEYS = ("date", "kind", "note")
-_DECISION_KEYS = ("at", "action", "reasons", "answers", "note")
-_INVITE_KEYS = ("received_at", "inviter", "channel", "message_id", "subject", "personal")
+#: Text fields with no vocabulary or format: a trimmed, non-empty string is already clean.
+_PLAIN_TEXT = frozenset(
+    set(GROUP_FIELDS)
+    - DATE_FIELDS
+    - FLOAT_FIELDS
+    - INT_FIELDS
+    - BOOL_FIELDS
+    - set(_CHOICES)
+    - _VERBATIM
+    - {"currency"}
+)
+#: Every field whose value is text.
+_TEXT_FIELDS = _PLAIN_TEXT | _VERBATIM | set(_CHOICES) | {"currency"}
 _CHILD_KEYS = ("contributions", "decisions", "invites")
 
 
@@ -132,18 +142,41 @@ def parse_value(name: str, value: Any) -> Any:
     """Check and convert one Group field value (text from a file or a Python value).
 
     Empty text and ``None`` mean unknown and give ``None``. Raises ``ValueError`` with a message
-    that says what is wrong (without the field name: callers add where it was).
+    that says what is wrong (without the field name: callers add where it was). Values that are
+    already clean (the right type, trimmed, in the vocabulary) take the shortest path.
     """
     if value is None:
         return None
     kind = type(value)
-    if kind is _FAST.get(name) and (kind is not float or (0 <= value < math.inf)):
-        return value  # already the right type (a record built in code or by a reader)
-    if isinstance(value, str):
-        if name not in _VERBATIM:
-            value = value.strip()
-        if value == "" or (name in _VERBATIM and not value.strip()):
+    if kind is str:
+        if name in _PLAIN_TEXT:
+            return value.strip() or None
+        if name in _VERBATIM:
+            return value if value.strip() else None
+        value = value.strip()
+        if not value:
             return None
+        if name in _CHOICES:
+            if value in _CHOICES[name]:
+                return value
+            key = _choice_key(name, value)
+            if key is None:
+                raise ValueError(f"{value!r} is not one of {', '.join(_CHOICES[name])}")
+            return key
+        if name == "currency":
+            code = value.upper()
+            if not _CURRENCY.fullmatch(code):
+                raise ValueError(f"{value!r} is not a three-letter currency code such as EUR or USD")
+            return code
+    elif kind is _FAST.get(name):
+        if kind is not float or 0 <= value < math.inf:
+            return value
+    elif name in _TEXT_FIELDS:
+        if kind is int and name == "external_id":
+            return str(value)
+        if kind is list and name == "tags" and all(isinstance(t, str) for t in value):
+            return ", ".join(t.strip() for t in value if t.strip()) or None
+        raise ValueError(f"{value!r} is not text")
     if name in DATE_FIELDS:
         return parse_date(value)
     if name in FLOAT_FIELDS:
@@ -170,31 +203,31 @@ def parse_value(name: str, value: Any) -> Any:
             raise ValueError(f"{value!r} must be between 0 and {top}")
         return int(number)
     if name in BOOL_FIELDS:
-        if isinstance(value, bool):
-            return value
         text = str(value).strip().casefold()
         if text in _TRUE:
             return True
         if text in _FALSE:
             return False
         raise ValueError(f"{value!r} is not yes or no (use true or false)")
-    if not isinstance(value, str):
-        if isinstance(value, int) and not isinstance(value, bool) and name == "external_id":
-            return str(value)
-        if isinstance(value, list) and name == "tags" and all(isinstance(t, str) for t in value):
-            return ", ".join(t.strip() for t in value if t.strip()) or None
-        raise ValueError(f"{value!r} is not text")
-    if name in _CHOICES:
-        key = _choice_key(name, value)
-        if key is None:
-            raise ValueError(f"{value!r} is not one of {', '.join(_CHOICES[name])}")
-        return key
-    if name == "currency":
-        code = value.upper()
-        if not _CURRENCY.fullmatch(code):
-            raise ValueError(f"{value!r} is not a three-letter currency code such as EUR or USD")
-        return code
-    return value
+    raise ValueError(f"{name!r} is not a group field")
+
+
+def checked_values(rec: GroupRecord) -> dict[str, Any]:
+    """The Group fields of ``rec`` checked and normalised by ``parse_value``, as a dict.
+
+    Raises ``ValueError("<field>: <problem>")``.
+    """
+    out: dict[str, Any] = {}
+    for name in GROUP_FIELDS:
+        value = getattr(rec, name)
+        if value is None:
+            out[name] = None
+            continue
+        try:
+            out[name] = parse_value(name, value)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    return out
 
 
 def _choice_key(name: str, value: str) -> str | None:

@@ -45,7 +45,7 @@ from groupdesk.domain.records import (
     normalise_name,
 )
 from groupdesk.domain.vocab import ACTIONS, CONTRIBUTION_KINDS, INVITE_CHANNELS
-from groupdesk.importers.native import parse_datetime, parse_value
+from groupdesk.importers.native import checked_values, parse_datetime
 from groupdesk.store.models import ImportBatch, db
 
 NEW, UPDATED, UNCHANGED, SKIPPED = "new", "updated", "unchanged", "skipped"
@@ -160,16 +160,10 @@ def _invite_key(i: InviteRecord) -> tuple[datetime, str]:
 
 def _checked(rec: GroupRecord) -> tuple[GroupRecord | None, str]:
     """A normalised copy of ``rec`` (values parsed, children checked), or None and the reason."""
-    values: dict[str, Any] = {}
-    for name in GROUP_FIELDS:
-        value = getattr(rec, name)
-        if value is None:
-            values[name] = None
-            continue
-        try:
-            values[name] = parse_value(name, value)
-        except ValueError as exc:
-            return None, f"{name}: {exc}"
+    try:
+        values = checked_values(rec)
+    except ValueError as exc:
+        return None, str(exc)
     if not values["name"]:
         return None, "no name"
     if values["network"] is None:
@@ -211,6 +205,8 @@ def _checked(rec: GroupRecord) -> tuple[GroupRecord | None, str]:
 
 
 _NAME, _NETWORK, _EXTERNAL_ID = (GROUP_FIELDS.index(n) for n in ("name", "network", "external_id"))
+_DATE_SET = frozenset(i for i, n in enumerate(GROUP_FIELDS) if n in DATE_FIELDS)
+_BOOL_SET = frozenset(i for i, n in enumerate(GROUP_FIELDS) if n in BOOL_FIELDS)
 
 
 class _Existing:
@@ -302,7 +298,25 @@ def _new_children(rec: GroupRecord, gid: int | None, index: _ChildIndex) -> tupl
     return contributions, decisions, invites
 
 
+def _same_as_stored(rec: GroupRecord, ex: _Existing) -> bool:
+    """Quick check on the raw row: every known value of ``rec`` already stored as it is."""
+    for pos, name in enumerate(GROUP_FIELDS):
+        new = getattr(rec, name)
+        if new is None:
+            continue
+        old = ex.row[pos]
+        if pos in _DATE_SET:
+            new = new.isoformat()
+        elif pos in _BOOL_SET:
+            new = int(new)
+        if old != new:
+            return False
+    return True
+
+
 def _field_changes(rec: GroupRecord, ex: _Existing) -> dict[str, tuple[Any, Any]]:
+    if _same_as_stored(rec, ex):
+        return {}
     changes: dict[str, tuple[Any, Any]] = {}
     values = ex.values
     typed = ex.user_fields
@@ -400,6 +414,11 @@ _NEW_COLUMNS = (
 )
 
 
+_DATE_POSITIONS = tuple(i for i, n in enumerate(GROUP_FIELDS) if n in DATE_FIELDS)
+_BOOL_POSITIONS = tuple(i for i, n in enumerate(GROUP_FIELDS) if n in BOOL_FIELDS)
+_DEFAULT_POSITIONS = tuple((GROUP_FIELDS.index(n), v) for n, v in NEW_DEFAULTS.items())
+
+
 def apply_import(plan: ImportPlan, file: str, kind: str, sha256: str | None = None) -> int | None:
     """Carry out ``plan`` in one transaction; return the new ImportBatch id (None if nothing changes)."""
     if not plan.changes_anything:
@@ -426,9 +445,14 @@ def apply_import(plan: ImportPlan, file: str, kind: str, sha256: str | None = No
             rows = []
             for item in new_items:
                 rec = item.record
-                values = [_to_db(getattr(rec, n)) for n in GROUP_FIELDS]
-                for n, default in NEW_DEFAULTS.items():
-                    pos = GROUP_FIELDS.index(n)
+                values = [getattr(rec, n) for n in GROUP_FIELDS]
+                for pos in _DATE_POSITIONS:
+                    if values[pos] is not None:
+                        values[pos] = values[pos].isoformat()
+                for pos in _BOOL_POSITIONS:
+                    if values[pos] is not None:
+                        values[pos] = int(values[pos])
+                for pos, default in _DEFAULT_POSITIONS:
                     if values[pos] is None:
                         values[pos] = default
                 rows.append((*values, normalise_name(rec.name), kind, "[]", batch.id, stamp, stamp))

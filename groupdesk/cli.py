@@ -78,6 +78,13 @@ def run(argv: Sequence[str]) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `groupdesk list | head`: the reader went away; that is not a fault. Silence the final flush.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:
         from groupdesk.store.migrations import SchemaTooNewError
 

@@ -11,6 +11,8 @@ import importlib.util
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut, QUndoStack
@@ -40,8 +42,6 @@ from groupdesk.domain.scores import FLAG_LABELS, FLAG_ORDER
 from groupdesk.domain.vocab import MEMBER_STATUSES, NETWORKS, PENDING_STATUSES, STATUSES
 from groupdesk.store import repository
 from groupdesk.store.repository import GroupRow
-from groupdesk.ui import commands
-from groupdesk.ui.detail_panel import DetailPanel
 from groupdesk.ui.table_model import (
     ANY_FLAG,
     COL_ACTIVITY,
@@ -60,6 +60,9 @@ from groupdesk.ui.table_model import (
     format_number,
 )
 from groupdesk.ui.text import menu_text
+
+if TYPE_CHECKING:
+    from groupdesk.ui.detail_panel import DetailPanel
 
 #: Runs a modal dialog and says whether it was accepted. Tests pass one that drives the dialog.
 DialogRunner = Callable[[QDialog], bool]
@@ -108,6 +111,13 @@ def compute_totals(rows: Iterable[GroupRow]) -> Totals:
         if r.hours_per_month:
             t.hours_per_month += r.hours_per_month
     return t
+
+
+def _commands() -> ModuleType:
+    """The undo commands module, imported when the first edit happens."""
+    from groupdesk.ui import commands
+
+    return commands
 
 
 def _theme_icon(*names: str) -> QIcon:
@@ -167,6 +177,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._refresh_summary()
         self._update_actions()
+        self.table.setFocus()
 
     # ------------------------------------------------------------ small helpers
 
@@ -433,11 +444,17 @@ class MainWindow(QMainWindow):
         outer.addStretch(3)
 
     def _build_detail_dock(self) -> None:
-        self.detail = DetailPanel(self)
-        self.detail.log_requested.connect(lambda: self.log_contribution())
+        # The panel itself is built when first needed (see ``detail``): start-up stays quick.
+        self._detail: DetailPanel | None = None
+        self._detail_orientation = Qt.Orientation.Horizontal
+        self.detail_placeholder = QLabel(self.tr("Select a group to see its details."), self)
+        self.detail_placeholder.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail_placeholder.setEnabled(False)
+        self.detail_placeholder.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.detail_placeholder.setContentsMargins(10, 6, 10, 6)
         self.detail_dock = QDockWidget(self.tr("Details"), self)
         self.detail_dock.setObjectName("details_dock")
-        self.detail_dock.setWidget(self.detail)
+        self.detail_dock.setWidget(self.detail_placeholder)
         self.detail_dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable
         )
@@ -452,9 +469,24 @@ class MainWindow(QMainWindow):
             self.tr("Show or hide the details of the selected group (Ctrl+Shift+D)")
         )
 
+    @property
+    def detail(self) -> DetailPanel:
+        """The detail panel (built on first use)."""
+        if self._detail is None:
+            from groupdesk.ui.detail_panel import DetailPanel
+
+            self._detail = DetailPanel(self)
+            self._detail.set_orientation(self._detail_orientation)
+            self._detail.log_requested.connect(lambda: self.log_contribution())
+            self.detail_dock.setWidget(self._detail)
+            self.detail_placeholder.deleteLater()
+        return self._detail
+
     def _dock_moved(self, area: Qt.DockWidgetArea) -> None:
         side = area in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.detail.set_orientation(Qt.Orientation.Vertical if side else Qt.Orientation.Horizontal)
+        self._detail_orientation = Qt.Orientation.Vertical if side else Qt.Orientation.Horizontal
+        if self._detail is not None:
+            self._detail.set_orientation(self._detail_orientation)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -544,8 +576,7 @@ class MainWindow(QMainWindow):
         if not restored or header.count() != self.model.columnCount():
             self._set_default_widths()
             header.setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
-        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self.table.setSortingEnabled(True)  # sorts by the header's indicator
         bar = self.settings.value(SETTINGS_FILTER_BAR)
         self.action_filter_bar.setChecked(bar is None or str(bar).lower() not in ("false", "0"))
 
@@ -607,7 +638,12 @@ class MainWindow(QMainWindow):
     def _refresh_detail(self) -> None:
         ids = self.selected_ids()
         if len(ids) != 1:
-            self.detail.show_nothing(len(ids))
+            if self._detail is not None:
+                self._detail.show_nothing(len(ids))
+            elif ids:
+                self.detail_placeholder.setText(self.tr("%1 groups selected.").replace("%1", str(len(ids))))
+            else:
+                self.detail_placeholder.setText(self.tr("Select a group to see its details."))
             return
         gid = ids[0]
         row = self.model.row_by_id(gid)
@@ -772,7 +808,7 @@ class MainWindow(QMainWindow):
             self._error(self.tr("Cannot add the group"), str(exc))
             return None
         text = self.tr("Add “%1”").replace("%1", menu_text(values["name"]))
-        self.undo_stack.push(commands.AddGroupCommand(self, gid, text))
+        self.undo_stack.push(_commands().AddGroupCommand(self, gid, text))
         self.statusBar().showMessage(self.tr("Added “%1”.").replace("%1", values["name"]), 5000)
         return gid
 
@@ -801,7 +837,7 @@ class MainWindow(QMainWindow):
         stored = repository.group_values(gid)
         new = {k: stored[k] for k in old}
         text = self.tr("Edit “%1”").replace("%1", menu_text(stored["name"]))
-        self.undo_stack.push(commands.EditGroupCommand(self, gid, old, new, text))
+        self.undo_stack.push(_commands().EditGroupCommand(self, gid, old, new, text))
         return True
 
     def delete_selected(self) -> int:
@@ -845,7 +881,7 @@ class MainWindow(QMainWindow):
         else:
             text = self.tr("Delete %1 groups").replace("%1", str(len(ids)))
             message = self.tr("Deleted %1 groups. Undo brings them back.").replace("%1", str(len(ids)))
-        self.undo_stack.push(commands.DeleteGroupsCommand(self, snapshots, text))
+        self.undo_stack.push(_commands().DeleteGroupsCommand(self, snapshots, text))
         self.statusBar().showMessage(message, 8000)
         return len(ids)
 
@@ -863,7 +899,7 @@ class MainWindow(QMainWindow):
             return 0
         label = STATUSES.get(status, status)
         text = self.tr("Set %1 group(s) to %2").replace("%1", str(len(previous))).replace("%2", label)
-        self.undo_stack.push(commands.SetStatusCommand(self, previous, status, text))
+        self.undo_stack.push(_commands().SetStatusCommand(self, previous, status, text))
         return len(previous)
 
     def log_contribution(self, group_id: int | None = None) -> int | None:
@@ -888,7 +924,7 @@ class MainWindow(QMainWindow):
             self._error(self.tr("Cannot log the contribution"), str(exc))
             return None
         text = self.tr("Log contribution to “%1”").replace("%1", menu_text(name))
-        self.undo_stack.push(commands.LogContributionCommand(self, gid, cid, text))
+        self.undo_stack.push(_commands().LogContributionCommand(self, gid, cid, text))
         return cid
 
     def load_demo(self) -> int:
@@ -903,7 +939,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("The demo groups are already here."), 5000)
             return 0
         added = [r.id for r in repository.load_rows(self.today()) if r.id not in before]
-        self.undo_stack.push(commands.AddGroupsCommand(self, added, self.tr("Load demo data")))
+        self.undo_stack.push(_commands().AddGroupsCommand(self, added, self.tr("Load demo data")))
         self.statusBar().showMessage(self.tr("Added %1 demo groups.").replace("%1", str(count)), 5000)
         return count
 

@@ -189,8 +189,9 @@ class GroupDialog(QDialog):
     def _line(self, placeholder: str = "", *, right: bool = False) -> QLineEdit:
         edit = QLineEdit(self)
         edit.setPlaceholderText(placeholder)
-        if right:
+        if right:  # a number
             edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+            edit.setMaximumWidth(140)
         return edit
 
     def _rating(self, words: dict[int, str]) -> QComboBox:
@@ -251,7 +252,7 @@ class GroupDialog(QDialog):
         self._add(
             form,
             "commitment_per_month",
-            self.tr("&Commitment:"),
+            self.tr("Comm&itment:"),
             commitment,
             self.tr("Contributions a month you mean to make"),
         )
@@ -303,7 +304,8 @@ class GroupDialog(QDialog):
         self._add(form, "cost_period", self.tr("Pa&id:"), self._combo(COST_PERIODS))
         currency = self._line("EUR")
         currency.setMaxLength(3)
-        self._add(form, "currency", self.tr("C&urrency:"), currency, self.tr("Three-letter code, e.g. EUR"))
+        currency.setMaximumWidth(70)
+        self._add(form, "currency", self.tr("Curre&ncy:"), currency, self.tr("Three-letter code, e.g. EUR"))
 
     def _connect_changes(self) -> None:
         for widget in self._widgets.values():

@@ -304,7 +304,7 @@ class HealthPage(_Page):
                 self.tr("Last activity: {date} ({days} days ago).").format(date=seen.isoformat(), days=days)
             )
         if f.posts_per_week is not None:
-            parts.append(self.tr("About {n} posts a week.").format(n=_number(f.posts_per_week)))
+            parts.append(self.tr("Posts a week: {n}.").format(n=_number(f.posts_per_week)))
         if f.spam_level is not None:
             parts.append(self.tr("Spam level {n} of 3.").format(n=f.spam_level))
         if not parts:

@@ -345,6 +345,7 @@ class TriageDialog(QDialog):
         self.body.setVisible(not done)
         self.done_label.setVisible(done)
         self.action_row.setEnabled(not done)
+        self.action_row.setVisible(not done)
         for shortcut in self.shortcuts:
             shortcut.setEnabled(not done)
         self.back_button.setEnabled(bool(self.history))

@@ -189,6 +189,13 @@ class FileSet:
                 return None
             raise
 
+    def csv_text(self, vf: VirtualFile) -> str | None:
+        """The file's text when it could be CSV/TSV (not JSON or markup), else None."""
+        text = self.try_text(vf)
+        if text is None or text.lstrip()[:1] in ("{", "[", "<"):
+            return None
+        return text
+
     def try_text(self, vf: VirtualFile) -> str | None:
         """Like :meth:`text` but ``None`` for a file that is not text (the problem is remembered)."""
         try:
@@ -276,6 +283,8 @@ def parse_json(text: str, label: str) -> Any:
         raise ImportProblem(label, "JSON nested too deeply") from None
     except ValueError as exc:  # e.g. an integer with more digits than Python converts
         raise ImportProblem(label, f"not valid JSON ({exc})") from None
+    if not _MOJIBAKE_HINT.search(text) and not _ESCAPED_MOJIBAKE.search(text):
+        return value  # no string in this document can be mojibake: skip the walk (big exports)
     try:
         return fix_mojibake_deep(value)
     except RecursionError:
@@ -283,6 +292,10 @@ def parse_json(text: str, label: str) -> Any:
 
 
 _MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
+#: The same pair written as JSON escapes, as Facebook does: ``\u00c3\u00a9``.
+_ESCAPED_MOJIBAKE = re.compile(
+    r"\\u00(?:c[2-9a-f]|d[0-9a-f]|e[0-9a-f]|f[0-4])\\u00[89ab][0-9a-f]", re.IGNORECASE
+)
 
 
 def fix_mojibake(s: str) -> str:
@@ -351,7 +364,7 @@ def norm_header(cell: str) -> str:
 def find_header(rows: list[list[str]], wanted: Callable[[list[str]], bool], scan: int = 30) -> int | None:
     """Index of the first of the first ``scan`` rows whose normalised cells satisfy ``wanted``."""
     for i, row in enumerate(rows[:scan]):
-        if wanted([norm_header(c) for c in row]):
+        if wanted([norm_header(c) for c in row[:200]]):
             return i
     return None
 

@@ -146,7 +146,7 @@ def _message_days(fs: FileSet, vf: VirtualFile) -> list[date] | None:
                 if d:
                     out.append(d)
         return out
-    text = fs.try_text(vf)
+    text = fs.csv_text(vf)
     if text is None:
         return None
     try:

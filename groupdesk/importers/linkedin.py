@@ -93,7 +93,7 @@ def read(fs: FileSet) -> list[ImportResult]:
     for vf in fs:
         if not fs.single and not wants(vf.local):
             continue
-        text = fs.try_text(vf)
+        text = fs.csv_text(vf)
         if text is None:
             continue
         try:

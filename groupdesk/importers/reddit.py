@@ -46,7 +46,7 @@ def subreddit_name(value: str) -> str | None:
 
 
 def _table(fs: FileSet, vf: VirtualFile) -> tuple[list[str], list[dict[str, str]]] | None:
-    text = fs.try_text(vf)
+    text = fs.csv_text(vf)
     if text is None or not text.strip():
         return None
     try:

@@ -43,9 +43,12 @@ def _split(url: str) -> tuple[str, list[str], dict[str, list[str]], str] | None:
         host = (parts.hostname or "").lower()
     except ValueError:
         return None
-    if not host or " " in host:
-        return None
-    host = host.removeprefix("www.").removeprefix("m.").removeprefix("mobile.").removeprefix("web.")
+    if not re.fullmatch(r"[a-z0-9\-]+(\.[a-z0-9\-]+)+\.?", host):
+        return None  # not a host name (a web address needs a dot and nothing odd)
+    host = host.rstrip(".")
+    for prefix in ("www.", "m.", "mobile.", "web."):
+        if host.startswith(prefix) and "." in host[len(prefix) :]:
+            host = host[len(prefix) :]
     segs = [unquote(s) for s in parts.path.split("/") if s]
     return host, segs, parse_qs(parts.query), url
 

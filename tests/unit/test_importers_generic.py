@@ -182,3 +182,8 @@ def test_parse_date(text, expected):
 )
 def test_read_cost(text, expected):
     assert generic.read_cost(text) == expected
+
+
+@pytest.mark.parametrize("text", ["M.", "https://m./x", "http://", "https://exa mple.com/", "plain words"])
+def test_not_web_addresses(text):
+    assert parse_group_url(text) is None

@@ -361,8 +361,24 @@ def status_label(status: str | None) -> str:
     return STATUSES.get(status or "", status or "").lower()
 
 
+#: Printed notes are cut to this many characters (the CSV keeps them whole): a plan is a to-do list,
+#: and a group's block must fit on one page.
+NOTE_CHARS = 400
+#: Printed names are cut to this many characters.
+NAME_CHARS = 200
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with "…" when cut."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def entry_details(entry: PlanEntry) -> list[tuple[str, str]]:
-    """(label, text) lines printed under a group's reasons, in order (labels may be empty)."""
+    """(label, text) lines printed under a group's reasons, in order (labels may be empty).
+
+    Long notes, inviters and topics are cut (``clip``) so that a group always fits on a page.
+    """
     it = entry.item
     out: list[tuple[str, str]] = []
     if entry.decided:
@@ -371,7 +387,7 @@ def entry_details(entry: PlanEntry) -> list[tuple[str, str]]:
     if entry.section == "invitations":
         out.append(("Advice", ADVICE_LABELS.get(entry.action, entry.action)))
         if it.invited_by:
-            out.append(("Invited by", it.invited_by))
+            out.append(("Invited by", clip(it.invited_by, 120)))
     if entry.section == "engage" and entry.commitment is not None:
         suffix = " (suggested: write your own)" if entry.commitment_suggested else ""
         n = entry.commitment
@@ -379,7 +395,7 @@ def entry_details(entry: PlanEntry) -> list[tuple[str, str]]:
     if entry.review_on:
         out.append(("Review on", format_date(entry.review_on)))
     if entry.section == "start_own" and it.tags:
-        out.append(("Topic", it.tags))
+        out.append(("Topic", clip(it.tags, 120)))
     if entry.how:
         for step in entry.how.own_steps:
             out.append(("", step))
@@ -388,7 +404,7 @@ def entry_details(entry: PlanEntry) -> list[tuple[str, str]]:
     elif it.url:
         out.append(("Link", it.url))
     if it.notes:
-        out.append(("Note", it.notes))
+        out.append(("Note", clip(it.notes, NOTE_CHARS)))
     return out
 
 
@@ -466,9 +482,10 @@ def _e(text: object) -> str:
 
 def _link(url: str) -> str:
     """A link: clickable only for http(s) and mailto; other schemes print as plain text."""
+    shown = _e(clip(url, 200))
     if url.lower().startswith(("https://", "http://", "mailto:")):
-        return f'<a href="{_e(url)}">{_e(url)}</a>'
-    return _e(url)
+        return f'<a href="{_e(url)}">{shown}</a>'
+    return shown
 
 
 def _group_html(entry: PlanEntry) -> str:
@@ -486,7 +503,7 @@ def _group_html(entry: PlanEntry) -> str:
     parts = [
         '<table class="group" width="100%" border="0" cellspacing="0" cellpadding="2">',
         f'<tr><td class="tick" width="26" rowspan="{n}" valign="top">☐</td>',
-        f'<td class="head" valign="top"><span class="name">{_e(it.name)}</span>'
+        f'<td class="head" valign="top"><span class="name">{_e(clip(it.name, NAME_CHARS))}</span>'
         f'&nbsp;&nbsp;<span class="net">{_e(net)} · {_e(status)}</span></td>',
         f'<td class="facts" width="140" rowspan="{n}" align="right" valign="top">'
         f"{_e(cost)}<br/>{_e(hours)}<br/>{_e(mail)}</td></tr>",

@@ -111,8 +111,8 @@ def paginate(doc: QTextDocument, page_height: float) -> list[tuple[float, float]
 
     A page may end only above a group's table that follows a table, or above a heading that follows
     a table: a group is never cut, and a heading (with the steps and intro under it) stays with the
-    first group that follows it. When a part is taller than a page it is cut at a line, else at the
-    page's end.
+    first group that follows it. When no such place is on a page, the page ends above any part, else
+    between two lines of a paragraph, else (never for a plan: its groups fit on a page) at its end.
     """
     total = doc.documentLayout().documentSize().height()
     parts = _elements(doc)
@@ -124,6 +124,7 @@ def paginate(doc: QTextDocument, page_height: float) -> list[tuple[float, float]
             breaks.append(top)
         anywhere.append(top)
         previous = kind
+    lines: list[float] | None = None
     pages: list[tuple[float, float]] = []
     start = 0.0
     while total - start > 0.5:
@@ -131,10 +132,31 @@ def paginate(doc: QTextDocument, page_height: float) -> list[tuple[float, float]
         if total <= limit:
             pages.append((start, total))
             break
-        end = _last_at_most(breaks, start, limit) or _last_at_most(anywhere, start, limit) or limit
+        end = _last_at_most(breaks, start, limit) or _last_at_most(anywhere, start, limit)
+        if end is None:  # one part taller than a page: cut between lines
+            lines = _line_breaks(doc) if lines is None else lines
+            end = _last_at_most(lines, start, limit) or limit
         pages.append((start, end))
         start = end
     return pages or [(0.0, total)]
+
+
+def _line_breaks(doc: QTextDocument) -> list[float]:
+    """Heights between the lines of the top-level paragraphs (where a too-tall part may be cut).
+
+    Only top-level blocks: Qt reports positions of blocks inside table cells without the cell's
+    offset. The plan clips notes and names so that a group's table always fits on a page.
+    """
+    layout = doc.documentLayout()
+    out: list[float] = []
+    for it in doc.rootFrame():
+        block = it.currentBlock()
+        if it.currentFrame() is not None or not block.isValid():
+            continue
+        origin = layout.blockBoundingRect(block).top()
+        text_layout = block.layout()
+        out.extend(origin + text_layout.lineAt(i).y() for i in range(text_layout.lineCount()))
+    return sorted(out)
 
 
 def _last_at_most(points: list[float], start: float, limit: float) -> float | None:

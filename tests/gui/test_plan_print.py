@@ -248,3 +248,35 @@ def test_cli_writes_pdf_html_and_csv(store, run_cli, tmp_path):
     assert table.read_text(encoding="utf-8-sig").startswith("section,done,name,")
     missing = run_cli("plan", "--pdf", str(tmp_path / "nope" / "p.pdf"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_a_huge_note_is_clipped_so_its_group_fits_on_a_page(store, qapp, tmp_path):
+    from groupdesk.ui.plan_print import export_pdf
+
+    words = [f"w{i:04d}" for i in range(2500)]
+    repository.create_group({"name": "Huge Notes", "status": "leaving", "notes": " ".join(words)})
+    plan = build_plan(plan_items(TODAY), TODAY, "Huge", "All groups")
+    pdf = tmp_path / "huge.pdf"
+    pages = export_pdf(plan, pdf)
+    texts = [page_text(pdf, n) for n in range(1, pages + 1)]
+    holding = [n for n, text in enumerate(texts, 1) if "w0000" in text]
+    assert len(holding) == 1 and "Huge Notes" in texts[holding[0] - 1]
+    found = re.findall(r"w\d{4}", " ".join(texts))
+    assert found == words[: len(found)] and 50 < len(found) < 100  # the first 400 characters, once
+
+
+def test_text_taller_than_a_page_is_cut_between_lines(qapp):
+    from groupdesk.ui.plan_print import build_document, make_printer, paginate
+
+    printer = make_printer("A4")
+    words = [f"w{i:04d}" for i in range(4000)]
+    doc = build_document(f"<h1>Title</h1><p>{' '.join(words)}</p>", printer, 8000)
+    height = 9000.0
+    pages = paginate(doc, height)
+    assert len(pages) > 2
+    assert all(0 < bottom - top <= height for top, bottom in pages)
+    block = doc.lastBlock()
+    origin = doc.documentLayout().blockBoundingRect(block).top()
+    lines = [origin + block.layout().lineAt(i).y() for i in range(block.layout().lineCount())]
+    for _top, bottom in pages[:-1]:
+        assert any(abs(bottom - y) < 0.01 for y in lines), "a page ends inside a line"

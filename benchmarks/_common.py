@@ -54,6 +54,20 @@ def qt_app():
     return QApplication.instance() or QApplication([])
 
 
+def table_view(model):
+    """A QTableView on ``model`` set up like the main window's table (rows selected, no row header)."""
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+    view = QTableView()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setWordWrap(False)
+    vheader = view.verticalHeader()
+    vheader.hide()
+    vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.setModel(model)
+    return view
+
+
 def group_values(rng: random.Random, i: int) -> dict[str, Any]:
     """One realistic group as Group column values (a mix of rated, unrated, costly, dead, invited)."""
     name = f"{rng.choice(_PLACES)} {rng.choice(_TOPICS)} {rng.choice(_KINDS)} {i}"

@@ -62,11 +62,17 @@ def page_layout(page_size: str = "A4") -> QPageLayout:
     )  # fmt: skip
 
 
-def make_printer(page_size: str = "A4", pdf_path: str | os.PathLike[str] | None = None) -> QPrinter:
-    """A high-resolution printer with the plan's page layout; a PDF writer when ``pdf_path`` is given."""
+def make_printer(
+    page_size: str = "A4", pdf_path: str | os.PathLike[str] | None = None, title: str | None = None
+) -> QPrinter:
+    """A high-resolution printer with the plan's page layout; a PDF writer when ``pdf_path`` is given.
+
+    ``title`` names the print job (and is the PDF's title).
+    """
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageLayout(page_layout(page_size))
-    printer.setDocName(_tr("Clean-up plan"))
+    printer.setDocName(title or _tr("Clean-up plan"))
+    printer.setCreator("GroupDesk")
     if pdf_path is not None:
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(pdf_path))
@@ -293,7 +299,7 @@ def export_pdf(plan: Plan, path: str | os.PathLike[str], page_size: str = "A4") 
 
     def write(tmp: Path) -> None:
         nonlocal count
-        count = render(plan, make_printer(page_size, tmp))
+        count = render(plan, make_printer(page_size, tmp, plan.title))
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OSError(_tr("Could not write {0}").format(str(path)))
 
@@ -317,7 +323,7 @@ def make_preview_dialog(
     plan: Plan, parent: QWidget | None = None, page_size: str = "A4"
 ) -> QPrintPreviewDialog:
     """A print preview of the plan (not yet shown); printing from it prints the plan."""
-    printer = make_printer(page_size)
+    printer = make_printer(page_size, title=plan.title)
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(_tr("Print preview: {0}").format(plan.title))
     html = plan_to_html(plan)
@@ -337,7 +343,7 @@ def print_preview(plan: Plan, parent: QWidget | None = None, page_size: str = "A
 
 def print_plan(plan: Plan, parent: QWidget | None = None, page_size: str = "A4") -> bool:
     """Ask for a printer (File → Print) and print the plan; False when cancelled."""
-    printer = make_printer(page_size)
+    printer = make_printer(page_size, title=plan.title)
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(_tr("Print the clean-up plan"))
     try:

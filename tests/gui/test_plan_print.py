@@ -93,6 +93,8 @@ def test_pdf_has_headings_groups_totals_and_header(small_plan, tmp_path):
     assert "Ann's clean-up" in first and "1 June 2025" in first
     assert "Groups: Network: all; search: none" in first
     assert f"Page 1 of {pages}" in first
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Title:\s+Ann's clean-up$", info, re.M)
 
 
 def test_page_sizes(small_plan, tmp_path):

@@ -626,8 +626,12 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._refresh_detail()
 
+    def selected_count(self) -> int:
+        """How many rows are selected (cheap even when all of 100,000 are)."""
+        return sum(r.height() for r in self.table.selectionModel().selection())
+
     def _update_actions(self) -> None:
-        count = len(self.table.selectionModel().selectedRows())
+        count = self.selected_count()
         self.action_edit.setEnabled(count == 1)
         self.action_log.setEnabled(count == 1)
         self.action_delete.setEnabled(count >= 1)

@@ -92,8 +92,11 @@ _ADMIN_BADGES = {"administrator", "admin", "administrateur", "administrador", "b
 
 
 def wants(path: str) -> bool:
-    """Facebook's group files: JSON or HTML with "group" in the path."""
-    return "group" in path and path.endswith((".json", ".html", ".htm"))
+    """Facebook's group files: JSON or HTML in a ``groups`` folder or named after groups (not Messenger)."""
+    if not path.endswith((".json", ".html", ".htm")):
+        return False
+    parts = path.split("/")
+    return "groups" in parts[:-1] or ("group" in parts[-1] and "messages" not in parts)
 
 
 @dataclass
@@ -165,6 +168,15 @@ class _Templates:
                 if name:
                     return event, name
         return None
+
+
+def _is_event_list(data: Any) -> bool:
+    """A bare list of membership entries: dicts with timestamps, at least one title a membership sentence."""
+    if not isinstance(data, list) or not data or not all(isinstance(e, dict) for e in data):
+        return False
+    if not all("timestamp" in e and isinstance(e.get("title"), str) for e in data):
+        return False
+    return any(classify_title(e["title"]) for e in data[:50])
 
 
 def _membership(entries: list[dict], old_format: bool, skipped: list[Skipped], start: int) -> list[_Event]:
@@ -277,6 +289,8 @@ def read(fs: FileSet) -> list[ImportResult]:
             html_files.append(vf)
             continue
         data = fs.try_json(vf)
+        if _is_event_list(data):
+            data = {"groups_joined_v2": data}  # newer exports drop the wrapping key
         if not isinstance(data, dict) or not any(k in data for k in ALL_KEYS):
             continue
         used.append(vf)

@@ -4,10 +4,11 @@
 lazily, in memory, with every size capped by :class:`Limits` (all caps live there). A zip archive is
 refused as a whole — one :class:`~groupdesk.importers.base.ImportProblem` naming the archive and the
 problem — when it is damaged or truncated, has too many members, holds absolute or ``..`` paths, holds an
-encrypted member we need, declares or actually inflates to more data than the caps allow, inflates more
-than ``max_ratio`` times (a zip bomb), or nests archives more than one level deep. A zip inside the dropped
-zip is read (one level); a zip inside that is refused. A member whose declared size is over the per-file cap
-but whose compression ratio is ordinary (a big unrelated file) is left out with a warning instead.
+encrypted member we need, declares a ratio over ``max_ratio`` (a zip bomb), inflates to more data than its
+header declares or than the caps allow (checked while streaming, headers are not trusted, CRC checked), or
+nests archives more than one level deep. A zip inside the dropped zip is read (one level); a zip inside that
+is refused. Honest but big files are left out with a warning instead: a member over the per-file cap, and
+when the wanted files together pass the total cap, the largest ones (so indexes and lists are always read).
 """
 
 from __future__ import annotations
@@ -130,13 +131,13 @@ def open_source(
             raise ImportProblem(label, f"cannot be read ({exc.strerror or exc})") from None
         if stat.S_ISDIR(st.st_mode):
             files = list(_walk_folder(p, label, wants, limits, budget, stack, cancel))
-            fs = FileSet(label, files)
+            fs = FileSet(label, _within_total(files, budget))
         elif stat.S_ISREG(st.st_mode):
             if _looks_like_zip(p):
                 files = list(
                     _zip_files(_open_zip_path(p, label, stack), label, "", 0, wants, budget, stack, cancel)
                 )
-                fs = FileSet(label, files)
+                fs = FileSet(label, _within_total(files, budget))
             else:
                 if st.st_size > limits.member_bytes:
                     raise ImportProblem(
@@ -150,6 +151,29 @@ def open_source(
             raise ImportProblem(label, "is not a regular file or folder")
         fs.warnings.extend(budget.warnings)
         yield fs
+
+
+def _within_total(files: list[VirtualFile], budget: _Budget) -> list[VirtualFile]:
+    """The files that fit in the total cap, smallest first (indexes and lists before bulky message logs).
+
+    Sizes are the declared ones; reading more than declared is refused while streaming.
+    """
+    room = budget.limits.total_bytes - budget.used
+    keep: set[int] = set()
+    total = 0
+    for vf in sorted(files, key=lambda v: v.size or 0):
+        if total + (vf.size or 0) > room:
+            break
+        total += vf.size or 0
+        keep.add(id(vf))
+    left = [vf.path for vf in files if id(vf) not in keep]
+    if left:
+        names = ", ".join(left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+        budget.warnings.append(
+            f"Left out {len(left)} of the largest files ({names}): together they would pass the "
+            f"{_mb(budget.limits.total_bytes)} limit."
+        )
+    return [vf for vf in files if id(vf) in keep]
 
 
 def _looks_like_zip(p: Path) -> bool:
@@ -280,7 +304,6 @@ def _zip_files(
         if _unsafe_name(info.filename):
             raise safety_problem(label, f"holds an unsafe path {info.filename!r} (absolute or with '..')")
     chosen: list[tuple[zipfile.ZipInfo, str]] = []
-    declared = 0
     seen: set[str] = set()
     for info in infos:
         check_cancel(cancel)
@@ -315,13 +338,7 @@ def _zip_files(
                 f"over the {_mb(limits.member_bytes)} limit."
             )
             continue
-        declared += info.file_size
         chosen.append((info, rel))
-    if declared > limits.total_bytes:
-        raise safety_problem(
-            label,
-            f"declares {_mb(declared)} of data to read, more than the {_mb(limits.total_bytes)} allowed",
-        )
     for info, rel in chosen:
         mlabel = f"{label}:{rel}"
         if rel.lower().endswith(".zip"):

@@ -181,3 +181,28 @@ def test_wrong_shapes_are_tolerated():
     fs = FileSet.from_bytes({"groups/a.json": json.dumps(doc).encode()})
     [res] = facebook.read(fs)
     assert res.records == []
+
+
+def test_bare_list_of_membership_entries():
+    entries = [
+        {
+            "timestamp": 1700000000,
+            "title": "Ann became a member of Rust Copenhagen.",
+            "data": [{"name": "Rust Copenhagen"}],
+        },
+        {"timestamp": 1710000000, "title": "Ann stopped being a member of Rust Copenhagen."},
+    ]
+    fs = FileSet.from_bytes({"groups/your_group_membership_activity.json": json.dumps(entries).encode()})
+    [res] = facebook.read(fs)
+    assert [(r.name, r.status, r.left_on) for r in res.records] == [
+        ("Rust Copenhagen", "left", date(2024, 3, 9))
+    ]
+
+
+def test_messenger_group_chats_are_not_read():
+    assert facebook.wants("your_facebook_activity/groups/your_group_membership_activity.json")
+    assert facebook.wants("groups/your_groups.html")
+    assert not facebook.wants(
+        "your_activity_across_facebook/messages/inbox/boardgamesgroup_abc123/message_1.json"
+    )
+    assert not facebook.wants("your_facebook_activity/posts/your_posts_1.json")

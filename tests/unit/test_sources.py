@@ -123,10 +123,13 @@ def test_zip_bomb_refused_by_declared_ratio(tmp_path):
     assert "zip bomb" in str(exc)
 
 
-def test_declared_total_over_the_cap_refused(tmp_path):
-    z = make_zip(tmp_path / "many.zip", {f"groups/g{i}.json": os.urandom(3000) for i in range(5)})
-    exc = problem_of(z, limits=Limits(total_bytes=10_000))
-    assert str(exc).startswith(str(z)) and "declares" in str(exc)
+def test_over_the_total_cap_the_largest_files_are_left_out(tmp_path):
+    members = {f"groups/g{i}.json": os.urandom(3000) for i in range(5)}
+    members["groups/your_group_membership_activity.json"] = MEMBERSHIP
+    z = make_zip(tmp_path / "many.zip", members)
+    [res] = read_path(z, limits=Limits(total_bytes=len(MEMBERSHIP) + 7000))
+    assert len(res.records) == 3  # the small membership file is read first
+    assert any(m.startswith("Left out 3 of the largest files") for m in res.messages)
 
 
 def test_lying_header_refused_while_streaming(tmp_path):
@@ -139,13 +142,15 @@ def test_lying_header_refused_while_streaming(tmp_path):
 
 
 def test_actual_bytes_over_the_total_cap_refused(tmp_path):
-    for i in range(5):
+    for i in range(4):
         (tmp_path / f"g{i}.csv").write_bytes(os.urandom(3000))
     with open_source(tmp_path, limits=Limits(total_bytes=14_000)) as fs:
-        for vf in fs.files[:4]:
+        assert len(fs.files) == 4  # 12,000 bytes fit
+        (tmp_path / "g3.csv").write_bytes(os.urandom(6000))  # grows after it was listed
+        for vf in fs.files[:3]:
             vf.read()
         with pytest.raises(ImportProblem, match="more than 14 KB"):
-            fs.files[4].read()  # the sum of bytes really read is capped, not just the sizes claimed
+            fs.files[3].read()  # the sum of bytes really read is capped, not just the sizes listed
 
 
 @pytest.mark.parametrize(

@@ -242,7 +242,8 @@ def _draw_footer(painter: QPainter, page: int, pages: int, bands: _Bands, dpi: i
 def render(plan: Plan, printer: QPrinter, html: str | None = None) -> int:
     """Paint the plan on ``printer`` (a PDF writer, a real printer, or a print preview's printer).
 
-    Uses the printer's own page layout. Returns the number of pages.
+    Uses the printer's own page layout, and prints only the pages of its page range when the
+    print dialog set one. Returns the number of pages of the plan.
 
     Raises:
         OSError: when the printer cannot be started (e.g. the PDF file cannot be written).
@@ -251,14 +252,21 @@ def render(plan: Plan, printer: QPrinter, html: str | None = None) -> int:
     dpi = printer.resolution()
     doc = build_document(html if html is not None else plan_to_html(plan), printer, bands.width)
     pages = paginate(doc, bands.body)
+    wanted = range(1, len(pages) + 1)
+    if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
+        wanted = range(printer.fromPage(), min(printer.toPage() or len(pages), len(pages)) + 1)
     painter = QPainter()
     if not painter.begin(printer):
         raise OSError(_tr("Cannot print to {0}").format(printer.outputFileName() or printer.printerName()))
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        first = True
         for number, (top, bottom) in enumerate(pages, 1):
-            if number > 1:
+            if number not in wanted:
+                continue
+            if not first:
                 printer.newPage()
+            first = False
             _draw_header(painter, plan, bands, dpi)
             _draw_footer(painter, number, len(pages), bands, dpi)
             painter.save()

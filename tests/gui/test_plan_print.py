@@ -282,3 +282,20 @@ def test_text_taller_than_a_page_is_cut_between_lines(qapp):
     lines = [origin + block.layout().lineAt(i).y() for i in range(block.layout().lineCount())]
     for _top, bottom in pages[:-1]:
         assert any(abs(bottom - y) < 0.01 for y in lines), "a page ends inside a line"
+
+
+def test_a_page_range_prints_only_those_pages(store, qapp, tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from groupdesk.ui.plan_print import make_printer, render
+
+    big_inventory(60)
+    plan = build_plan(plan_items(TODAY), TODAY, "Range", "All groups")
+    pdf = tmp_path / "range.pdf"
+    printer = make_printer("A4", pdf)
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
+    printer.setFromTo(2, 3)
+    total = render(plan, printer)
+    assert total > 3
+    assert page_count(pdf) == 2
+    assert f"Page 2 of {total}" in page_text(pdf, 1) and f"Page 3 of {total}" in page_text(pdf, 2)

@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -499,22 +498,17 @@ def parse_date(value: Any, *, day_first: bool | None = None) -> date | None:
 
 
 def aggregate_contributions(events: Iterable[tuple[date, str]], label: str) -> list[ContributionRecord]:
-    """One contribution per (day, kind), noted as e.g. "3 messages on Telegram" — stable across re-imports.
+    """One contribution per (day, kind), noted with ``label`` (e.g. "messages on Telegram").
+
+    The note holds no count on purpose: the store de-duplicates contributions by (date, kind, note), so a
+    later export that holds one more message on a day already imported must give the very same row.
 
     Args:
         events: (day, kind) pairs, kind one of the contribution kinds.
-        label: the plural noun and place, e.g. "messages on Telegram" (singular derived by dropping "s").
+        label: what and where, e.g. "messages on Telegram".
     """
-    counts: dict[tuple[date, str], int] = defaultdict(int)
-    for day, kind in events:
-        counts[(day, kind)] += 1
-    out = []
-    for (day, kind), n in sorted(counts.items()):
-        noun, _, rest = label.partition(" ")
-        if n == 1 and noun.endswith("s"):
-            noun = noun[:-1]
-        out.append(ContributionRecord(date=day, kind=kind, note=f"{n} {noun} {rest}".strip()))
-    return out
+    days = sorted({(day, kind) for day, kind in events})
+    return [ContributionRecord(date=day, kind=kind, note=label) for day, kind in days]
 
 
 class RecordBook:

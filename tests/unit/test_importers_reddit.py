@@ -22,11 +22,11 @@ def test_wrapped_export():
     assert g["r/Python"].url == "https://www.reddit.com/r/Python/"
     assert g["r/AarhusMeetups"].tags == "moderator"
     assert [(c.date, c.kind, c.note) for c in g["r/rust"].contributions] == [
-        (date(2024, 1, 10), "comment", "2 comments on Reddit")
+        (date(2024, 1, 10), "comment", "comments on Reddit")
     ]
     # posts.csv and post_headers.csv repeat the same post ids: counted once.
     assert [(c.date, c.note) for c in g["r/boardgames"].contributions] == [
-        (date(2024, 3, 2), "1 post on Reddit")
+        (date(2024, 3, 2), "posts on Reddit")
     ]
     assert [(s.name, s.reason) for s in res.skipped] == [
         ("r/AskReddit", "not subscribed (only your posts or comments there)")

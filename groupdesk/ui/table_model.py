@@ -169,7 +169,7 @@ class _Data:
     these lists of indexes instead of the scattered row objects is what makes sort and filter fast.
     """
 
-    __slots__ = ("base", "keys", "nones", "order", "pos", "search", "vis")
+    __slots__ = ("base", "identity", "keys", "nones", "order", "pos", "search", "vis")
 
     def __init__(self) -> None:
         self.base: list[GroupRow] = []
@@ -179,6 +179,7 @@ class _Data:
         self.order: list[int] = []
         self.vis: list[int] = []
         self.pos: dict[int, int] | None = None  # group id → base index, built when first needed
+        self.identity = False  # order is known to be 0, 1, 2, … (unsorted, rows in memory order)
 
     def copy(self) -> _Data:
         """A copy whose lists can be changed without touching this one."""
@@ -191,6 +192,7 @@ class _Data:
         )
         d.keys = {col: list(keys) for col, keys in self.keys.items()}
         d.nones = dict(self.nones)
+        d.identity = self.identity
         d.pos = None if self.pos is None else dict(self.pos)
         return d
 
@@ -335,6 +337,7 @@ class GroupTableModel(QAbstractTableModel):
         saved = self._save_persistent()
         d = self._d
         d.order = self._sorted_order(d, d.order)
+        d.identity = False
         d.vis = self._filtered(d)
         self._restore_persistent(saved)
         self.layoutChanged.emit()
@@ -387,6 +390,7 @@ class GroupTableModel(QAbstractTableModel):
         for column in _ATTR_COLUMNS:
             d.keys[column], d.nones[column] = self._attr_keys(column, base)
         d.order = self._sorted_order(d, order)
+        d.identity = self._sort_column < 0 and d.order == list(range(len(d.order)))
         d.vis = self._filtered(d)
         return d
 
@@ -465,6 +469,8 @@ class GroupTableModel(QAbstractTableModel):
             keep = [k and bool(r.flags) for k, r in zip(keep, base, strict=True)]
         elif flag is not None:
             keep = [k and flag in r.flags for k, r in zip(keep, base, strict=True)]
+        if d.identity:
+            return list(compress(order, keep))
         return list(compress(order, map(keep.__getitem__, order)))
 
     # ------------------------------------------------------------ rows
@@ -542,6 +548,7 @@ class GroupTableModel(QAbstractTableModel):
                     key = self._keys[column](row)
                 keys[index] = key
         d.order = self._sorted_order(d, d.order + new_indexes)
+        d.identity = False
         d.vis = self._filtered(d)
         if len(d.vis) == len(old.vis) and set(d.vis) == set(old.vis):
             # The same rows shown, maybe in another order: a layout change keeps the selection.

@@ -234,3 +234,13 @@ def test_model_passes_qt_model_tester(qtmodeltester, rows):
     model.sort(COL_VALUE, DESC)
     model.set_filter(network="slack")
     qtmodeltester.check(model)
+
+
+def test_unsorted_model_keeps_the_given_order_when_filtering(rows):
+    given = list(reversed(rows))  # not the order the row objects were made in
+    model = GroupTableModel(given)
+    assert names(model) == [r.name for r in given]
+    model.set_filter(text="a")
+    assert names(model) == [r.name for r in given if "a" in r.search_text]
+    model.set_filter(flag=ANY_FLAG)
+    assert names(model) == ["delta", "Charlie"]

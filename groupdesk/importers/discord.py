@@ -125,10 +125,10 @@ def read(fs: FileSet) -> list[ImportResult]:
             pkg.files.append(vf)
             pkg.messages[f"{area}/{rest[0]}"] = days
     results = []
-    for root, pkg in sorted(packages.items()):
+    for _root, pkg in sorted(packages.items(), key=lambda kv: kv[0]):
         if not (pkg.has_server_list or pkg.channel_names or pkg.channels):
             continue
-        results.append(_result(fs, root, pkg))
+        results.append(_result(fs, pkg))
     return results
 
 
@@ -170,7 +170,7 @@ def _server_of_index_value(value: str) -> str | None:
     return clean_name(server) if sep else None
 
 
-def _result(fs: FileSet, root: str, pkg: _Package) -> ImportResult:
+def _result(fs: FileSet, pkg: _Package) -> ImportResult:
     book = RecordBook("discord")
     for gid, name in pkg.servers.items():
         rec = book.get(name, gid)

@@ -67,7 +67,6 @@ def read(fs: FileSet) -> list[ImportResult]:
     moderated: list[str] = []
     has_list = False
     activity: dict[str, dict[str, tuple[str, date]]] = {"post": {}, "comment": {}}
-    anonymous = 0
     for vf in fs:
         if not fs.single and not wants(vf.local):
             continue
@@ -87,8 +86,6 @@ def read(fs: FileSet) -> list[ImportResult]:
                 if not sub or not day:
                     continue
                 key = d.get("id", "").strip() or f"{vf.path}#{i}"
-                if not d.get("id", "").strip():
-                    anonymous += 1
                 activity[kind][key] = (sub, day)
             continue
         if "approved" in fname:

@@ -316,11 +316,22 @@ def decode_words(value: str | None) -> str:
     return " ".join(text.split())
 
 
+_SIMPLE_ADDRESS = re.compile(
+    r'\s*(?:((?:"[^"\\]*"|[^"<>,;:()@\\])*?)\s*<([^<>@\s",;]+@[^<>@\s",;]+)>|([^<>@\s",;()]+@[^<>@\s",;()]+))\s*'
+)
+
+
 def parse_address(value: str | None) -> tuple[str, str]:
     """(decoded display name, lower-case address) of the first address in a From-like field."""
     if not value:
         return "", ""
     decoded = decode_words(value)
+    simple = _SIMPLE_ADDRESS.fullmatch(decoded)
+    if simple:  # the common forms, without the full RFC 5322 parser
+        name = (simple.group(1) or "").strip()
+        if len(name) >= 2 and name[0] == name[-1] == '"':
+            name = name[1:-1].replace('\\"', '"')
+        return name.strip(), (simple.group(2) or simple.group(3)).lower()
     pairs = getaddresses([decoded])
     name, address = pairs[0] if pairs else ("", "")
     if not address and "@" not in decoded:
@@ -432,16 +443,19 @@ def looks_like_person(name: str | None) -> bool:
     return 1 <= len(words) <= 6 and any(ch.isalpha() for ch in text)
 
 
+def _lowered(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """The same fields keyed by lower-case name (as fetched headers already are)."""
+    if all(key == key.lower() for key in headers):
+        return headers
+    out: dict[str, str] = {}
+    for key, value in headers.items():
+        out.setdefault(key.lower(), value)
+    return out
+
+
 def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is None:
-        value = headers.get(name.lower())
-    if value is None:
-        lowered = name.lower()
-        for key, candidate in headers.items():
-            if key.lower() == lowered:
-                return candidate
-    return value
+    """Field ``name`` (lower-case) from a header mapping made by :func:`_lowered`."""
+    return headers.get(name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,25 +475,26 @@ class Classifier:
 
     def classify(self, headers: Mapping[str, str]) -> Classification:
         """Classify one message from its header fields (name → raw value; names in any case)."""
-        subject = decode_words(_header(headers, "Subject"))
-        sender_name, sender_address = parse_address(_header(headers, "From"))
+        headers = _lowered(headers)
+        subject = decode_words(_header(headers, "subject"))
+        sender_name, sender_address = parse_address(_header(headers, "from"))
         if not sender_address:
-            sender_name2, sender_address = parse_address(_header(headers, "Sender"))
+            sender_name2, sender_address = parse_address(_header(headers, "sender"))
             sender_name = sender_name or sender_name2
-        list_id = parse_list_id(_header(headers, "List-Id")) or _mailing_list_id(
-            _header(headers, "Mailing-List")
+        list_id = parse_list_id(_header(headers, "list-id")) or _mailing_list_id(
+            _header(headers, "mailing-list")
         )
         unsubscribe = parse_unsubscribe(
-            _header(headers, "List-Unsubscribe"), _header(headers, "List-Unsubscribe-Post")
+            _header(headers, "list-unsubscribe"), _header(headers, "list-unsubscribe-post")
         )
-        precedence = (_header(headers, "Precedence") or "").strip().lower()
-        auto = (_header(headers, "Auto-Submitted") or "").strip().lower()
-        message_id = (_header(headers, "Message-ID") or "").strip() or None
+        precedence = (_header(headers, "precedence") or "").strip().lower()
+        auto = (_header(headers, "auto-submitted") or "").strip().lower()
+        message_id = (_header(headers, "message-id") or "").strip() or None
         base = {
             "subject": subject,
             "sender_name": sender_name,
             "sender_address": sender_address,
-            "date": parse_date(_header(headers, "Date")),
+            "date": parse_date(_header(headers, "date")),
             "message_id": message_id,
             "unsubscribe": unsubscribe,
             "bulk": precedence in ("bulk", "list", "junk") or bool(list_id),
@@ -573,11 +588,11 @@ class Classifier:
     @staticmethod
     def _list_traffic(list_id: ListId, headers: Mapping[str, str]) -> dict[str, object]:
         ident = list_id.id
-        if ident.endswith(".googlegroups.com") or _header(headers, "X-Google-Group-Id"):
+        if ident.endswith(".googlegroups.com") or _header(headers, "x-google-group-id"):
             network, platform = "mailing_list", "Google Groups"
         elif ident.endswith(".groups.io"):
             network, platform = "mailing_list", "Groups.io"
-        elif _header(headers, "X-Discourse-Post-Id") or _header(headers, "X-Discourse-Topic-Id"):
+        elif _header(headers, "x-discourse-post-id") or _header(headers, "x-discourse-topic-id"):
             network, platform = "forum", "Discourse"
         else:
             network, platform = "mailing_list", ""

@@ -153,6 +153,7 @@ userdb {{
   args = uid={MAIL_UID} gid={MAIL_UID} home={r}/mail/%u
 }}
 mail_location = maildir:{r}/mail/%u/Maildir
+mail_fsync = never
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1

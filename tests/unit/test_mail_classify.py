@@ -6,6 +6,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groupdesk.errors import UserError
 from groupdesk.mail.classify import (
@@ -333,3 +335,30 @@ def test_traffic_counter_counts_each_message_once():
     assert counter.add_classified(listed)
     assert not counter.add_classified(listed)
     assert not counter.add_classified(classify(headers_of("invite_slack.eml")))
+
+
+_FIELDS = st.sampled_from(
+    ["From", "Subject", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Date", "Message-ID",
+     "Precedence", "Auto-Submitted", "Mailing-List", "Sender", "X-Discourse-Post-Id"]
+)  # fmt: skip
+_VALUES = st.one_of(
+    st.text(max_size=80),
+    st.from_regex(r"=\?[A-Za-z0-9-]{0,12}\?[QqBbX]\?[^?]{0,20}\?=", fullmatch=True),
+    st.from_regex(r'"?[^"<>]{0,15}"? ?<[^<>]{0,20}>', fullmatch=True),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(_FIELDS, _VALUES, max_size=8))
+def test_classify_never_raises(headers):
+    result = classify(headers)
+    assert result.kind in ("invitation", "list", "other")
+    if result.kind == "invitation":
+        assert result.network
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400))
+def test_header_parser_never_raises(raw):
+    headers = parse_header_block(raw)
+    assert all(key == key.lower() and ":" not in key for key in headers)

@@ -87,9 +87,15 @@ def _mb(n: float) -> str:
     return f"{n / MB:.0f} MB" if n >= MB else f"{n / 1024:.0f} KB"
 
 
+_KNOWN_HOSTS = (
+    r"(?:[a-z0-9-]+\.)*"
+    r"(?:facebook\.com|linkedin\.com|meetup\.com|discord\.gg|discord\.com|reddit\.com|t\.me|groups\.google\.com)/"
+)
+
+
 def is_url(text: str) -> bool:
-    """True for a string that is a web address rather than a path (``http(s)://`` or ``www.``)."""
-    return bool(re.match(r"(?i)\s*(https?://|www\.)\S+\s*$", text))
+    """True for a web address rather than a path: ``http(s)://``, ``www.``, or a group site's host."""
+    return bool(re.match(rf"(?i)\s*(https?://|www\.|{_KNOWN_HOSTS})\S+\s*$", text))
 
 
 Wants = Callable[[str], bool]

@@ -303,6 +303,7 @@ def test_progress_and_cancel(tmp_path):
 
 def test_is_url():
     assert is_url("https://t.me/x") and is_url("www.meetup.com/x") and is_url(" http://a.b ")
+    assert is_url("reddit.com/r/rust") and is_url("t.me/nordic_python")
     assert not is_url("/home/ann/export.zip") and not is_url("C:\\x.zip") and not is_url("https://a b")
 
 

@@ -310,6 +310,12 @@ def test_detail_panel_shows_facts_flags_journal(make_window, store):
         notes="Mostly <i>pitches</i>",
     )
     repository.add_contribution(gid, date(2025, 5, 1), "comment", "asked a question")
+    from groupdesk.store.models import Decision, Invite
+
+    Decision.create(group=gid, action="mute", reasons='["spam"]', note="too many pitches")
+    Invite.create(
+        group=gid, inviter="Mark <mark@example.org>", channel="email", subject="Join us!", personal=False
+    )
     window = make_window()
     d = window.detail
     assert "Select a group" in d.placeholder.text()
@@ -323,6 +329,15 @@ def test_detail_panel_shows_facts_flags_journal(make_window, store):
     assert "Spam: mostly spam" in flags and "Unasked" in flags and "Mass invitation" in flags
     assert d.contributions.topLevelItem(0).text(1) == "Comment"
     assert d.journal.tabText(0) == "Contributions (1)"
+    assert d.journal.tabText(1) == "Decisions (1)" and d.journal.tabText(2) == "Invitations (1)"
+    decision = d.decisions.topLevelItem(0)
+    assert decision.text(1) == "Mute" and decision.text(3) == "too many pitches" and decision.text(2)
+    invite = d.invites.topLevelItem(0)
+    assert (
+        invite.text(1) == "Mark <mark@example.org>"
+        and invite.text(3) == "no"
+        and invite.text(4) == "Join us!"
+    )
     window.select_ids([])
     assert d.group_id is None
 

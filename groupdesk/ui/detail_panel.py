@@ -271,7 +271,7 @@ class DetailPanel(QScrollArea):
             cost = (
                 f"{format_money(amount, values.get('currency'))} ({COST_PERIODS.get(period, period).lower()})"
             )
-            if row.cost_per_year:
+            if row.cost_per_year and period != "year":
                 cost += self.tr(", %1 a year").replace("%1", format_money(row.cost_per_year, row.currency))
         else:
             cost = self.tr("free")

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
 app = QApplication(sys.argv)
 window = QMainWindow()
 window.setCentralWidget(QTableView())
-window.resize(1100, 700)
+window.resize(1280, 760)  # the size GroupDesk opens at
 window.show()
 
 

@@ -58,12 +58,41 @@ def _run_gui(args: argparse.Namespace, data_dir: Path) -> int:
     return run_gui(data_dir, screenshot=shot, files=[Path(f) for f in getattr(args, "files", [])])
 
 
+#: Modules whose import registers sub-commands.
+COMMAND_MODULES = ("groupdesk.cli_commands", "groupdesk.cli_plan")
+#: Global options that take a value (so the word after them is not the command).
+_VALUE_OPTIONS = ("--data-dir",)
+
+
+def import_command_modules() -> None:
+    """Import every module that registers sub-commands (once)."""
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The sub-command named in ``argv`` (the first word that is not an option), or None."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUE_OPTIONS:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def run(argv: Sequence[str]) -> int:
     """Parse ``argv`` and run the command; return the exit code."""
-    # Commands live in their own modules; importing registers them.
-    import groupdesk.cli_plan  # noqa: F401
-    from groupdesk import cli_commands  # noqa: F401
     from groupdesk.app import resolve_data_dir, setup_logging
+
+    if _command_word(argv) not in (None, "gui") or "-h" in argv or "--help" in argv:
+        # Commands live in their own modules; importing registers them. Opening the window
+        # does not need them, and skipping them keeps start-up quick.
+        import_command_modules()
 
     parser = build_parser()
     args = parser.parse_args(list(argv))

@@ -21,40 +21,137 @@ from groupdesk.domain.records import (
     INT_FIELDS,
     normalise_name,
 )
-from groupdesk.domain.scores import GroupFacts, evaluate
+from groupdesk.domain.scores import GroupFacts, cost_per_year, evaluate
 from groupdesk.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from groupdesk.domain.vocab import MEMBER_STATUSES, PENDING_STATUSES
 from groupdesk.store.models import Contribution, Decision, Group, Invite, db
 
 
 class GroupRow:
-    """One row of the main table: identity, display facts and computed scores."""
+    """One row of the main table: identity, display facts and computed scores.
+
+    The scores (value, activity, group_activity, participation, flags) may be computed lazily:
+    ``load_rows(lazy=True)`` leaves them pending and the first read of any of them computes all
+    five. The window starts with lazy rows so that it paints before 100,000 groups are scored.
+    """
 
     __slots__ = (
-        "activity",
+        "_activity",
+        "_flags",
+        "_group_activity",
+        "_participation",
+        "_pending",
+        "_value",
         "cost_per_year",
         "currency",
         "emails_per_week",
-        "flags",
-        "group_activity",
         "hours_per_month",
         "id",
         "last_activity",
         "last_contribution",
         "name",
         "network",
-        "participation",
         "search_text",
+        "sort_name",
         "status",
         "tags",
-        "value",
     )
 
     def __init__(self, **kw: Any) -> None:
+        self._pending = None
         for k in self.__slots__:
-            setattr(self, k, kw.get(k))
+            if not k.startswith("_"):
+                setattr(self, k, kw.get(k))
+        for k in LAZY_SCORES:
+            setattr(self, "_" + k, kw.get(k))
+
+    def score(self) -> None:
+        """Compute the pending scores now (a no-op once computed)."""
+        pending = self._pending
+        if pending is None:
+            return
+        facts, today, thresholds = pending
+        ev = evaluate(facts, today, thresholds)
+        self._value = ev.value
+        self._activity = ev.activity
+        self._group_activity = ev.group_activity
+        self._participation = ev.participation
+        self._flags = ev.flags
+        self._pending = None
+
+    @property
+    def scored(self) -> bool:
+        """Whether the scores have been computed."""
+        return self._pending is None
+
+    @property
+    def value(self) -> float | None:
+        """Value 0–100 (None while unrated)."""
+        if self._pending is not None:
+            self.score()
+        return self._value
+
+    @value.setter
+    def value(self, v: float | None) -> None:
+        self._value = v
+
+    @property
+    def activity(self) -> float | None:
+        """Activity 0–100 (None while unknown)."""
+        if self._pending is not None:
+            self.score()
+        return self._activity
+
+    @activity.setter
+    def activity(self, v: float | None) -> None:
+        self._activity = v
+
+    @property
+    def group_activity(self) -> float | None:
+        """Group activity 0–100 (None while unknown)."""
+        if self._pending is not None:
+            self.score()
+        return self._group_activity
+
+    @group_activity.setter
+    def group_activity(self, v: float | None) -> None:
+        self._group_activity = v
+
+    @property
+    def participation(self) -> float | None:
+        """My participation 0–100 (None unless I belong)."""
+        if self._pending is not None:
+            self.score()
+        return self._participation
+
+    @participation.setter
+    def participation(self, v: float | None) -> None:
+        self._participation = v
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The flags that apply, in ``FLAG_ORDER``."""
+        if self._pending is not None:
+            self.score()
+        return self._flags
+
+    @flags.setter
+    def flags(self, v: tuple[str, ...]) -> None:
+        self._flags = v
 
     def __repr__(self) -> str:
         return f"GroupRow(id={self.id}, name={self.name!r}, status={self.status}, value={self.value})"
+
+
+#: The GroupRow attributes that ``load_rows(lazy=True)`` computes on first use.
+LAZY_SCORES = ("value", "activity", "group_activity", "participation", "flags")
+
+
+def score_rows(rows: Iterable[GroupRow]) -> None:
+    """Compute the pending scores of ``rows`` (rows already scored are skipped)."""
+    for row in rows:
+        if row._pending is not None:
+            row.score()
 
 
 def _d(text: str | None) -> date | None:
@@ -64,7 +161,7 @@ def _d(text: str | None) -> date | None:
 _ROW_SQL = (
     "SELECT id, name, network, status, how_joined, invite_personal, joined_on, cost_amount, cost_period, "
     "currency, emails_per_week, last_group_activity, posts_per_week, value_to_me, value_from_me, "
-    'spam_level, review_on, hours_per_month, tags FROM "group"'
+    'spam_level, review_on, hours_per_month, tags, name_key FROM "group"'
 )
 
 
@@ -83,8 +180,16 @@ def load_rows(
     today: date | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     ids: Iterable[int] | None = None,
+    *,
+    lazy: bool = False,
+    first: int | None = None,
 ) -> list[GroupRow]:
-    """Every group (or the given ``ids``) as table rows with scores computed for ``today``."""
+    """Every group (or the given ``ids``) as table rows with scores for ``today``.
+
+    With ``lazy`` the scores are computed on first use (see ``GroupRow``); money per year, the
+    display facts and the search text are always filled in. With ``first`` only the first that
+    many groups by name are read (the window's first screen while the rest loads).
+    """
     today = today or date.today()
     since = today - timedelta(days=thresholds.participation_window_days)
     if ids is not None:
@@ -94,6 +199,13 @@ def load_rows(
         marks = ",".join("?" * len(id_list))
         rows = db.execute_sql(f"{_ROW_SQL} WHERE id IN ({marks})", id_list).fetchall()
         stats = _contribution_stats(since, f"WHERE group_id IN ({marks})", id_list)
+    elif first is not None:
+        rows = db.execute_sql(f"{_ROW_SQL} ORDER BY name_key, id LIMIT ?", (first,)).fetchall()
+        if not rows:
+            return []
+        id_list = [r[0] for r in rows]
+        marks = ",".join("?" * len(id_list))
+        stats = _contribution_stats(since, f"WHERE group_id IN ({marks})", id_list)
     else:
         rows = db.execute_sql(_ROW_SQL).fetchall()
         stats = _contribution_stats(since)
@@ -101,7 +213,7 @@ def load_rows(
     append = out.append
     no_stats = (0, None)
     for (gid, name, network, status, how, personal, joined, amount, period, currency, epw, last,
-         ppw, vto, vfrom, spam, review, hours, tags) in rows:  # fmt: skip
+         ppw, vto, vfrom, spam, review, hours, tags, name_key) in rows:  # fmt: skip
         recent, last_contrib = stats.get(gid, no_stats)
         last_d = _d(last)
         last_c = _d(last_contrib)
@@ -109,27 +221,69 @@ def load_rows(
             status, how, None if personal is None else bool(personal), _d(joined), amount, period, epw,
             last_d, ppw, vto, vfrom, spam, _d(review), recent, last_c,
         )  # fmt: skip
-        ev = evaluate(facts, today, thresholds)
         row = GroupRow.__new__(GroupRow)
         row.id = gid
         row.name = name
         row.network = network
         row.status = status
-        row.value = ev.value
-        row.activity = ev.activity
-        row.group_activity = ev.group_activity
-        row.participation = ev.participation
-        row.cost_per_year = ev.cost_per_year
+        if lazy:
+            row._pending = (facts, today, thresholds)
+            row.cost_per_year = cost_per_year(amount, period, status)
+        else:
+            ev = evaluate(facts, today, thresholds)
+            row._pending = None
+            row._value = ev.value
+            row._activity = ev.activity
+            row._group_activity = ev.group_activity
+            row._participation = ev.participation
+            row._flags = ev.flags
+            row.cost_per_year = ev.cost_per_year
         row.currency = currency
         row.emails_per_week = epw
         row.hours_per_month = hours
         row.last_activity = last_d
         row.last_contribution = last_c
-        row.flags = ev.flags
         row.tags = tags
         row.search_text = f"{name}\n{tags or ''}".casefold()
+        row.sort_name = name_key
         append(row)
     return out
+
+
+@dataclass
+class Summary:
+    """What all groups add up to: counts, and money, mail and hours of the groups I belong to."""
+
+    groups: int
+    members: int
+    pending: int
+    money_per_year: dict[str, float]
+    emails_per_week: float
+    hours_per_month: float
+
+
+def summary() -> Summary:
+    """Totals over every group, computed in SQL (no rows are loaded).
+
+    Money per year counts monthly fees twelve times and yearly fees once; a one-off fee is never a
+    yearly cost of a membership (see ``scores.cost_per_year``).
+    """
+    members = ",".join(f"'{s}'" for s in sorted(MEMBER_STATUSES))
+    pending = ",".join(f"'{s}'" for s in sorted(PENDING_STATUSES))
+    groups, n_members, n_pending, emails, hours = db.execute_sql(
+        f"SELECT COUNT(*), SUM(status IN ({members})), SUM(status IN ({pending})), "
+        f"TOTAL(CASE WHEN status IN ({members}) THEN emails_per_week END), "
+        f'TOTAL(CASE WHEN status IN ({members}) THEN hours_per_month END) FROM "group"'
+    ).fetchone()
+    money = {
+        currency or "": total
+        for currency, total in db.execute_sql(
+            "SELECT currency, TOTAL(CASE cost_period WHEN 'month' THEN cost_amount * 12 "
+            "WHEN 'year' THEN cost_amount ELSE 0 END) AS t FROM \"group\" "
+            f"WHERE status IN ({members}) AND cost_amount > 0 GROUP BY currency HAVING t > 0"
+        ).fetchall()
+    }
+    return Summary(groups, n_members or 0, n_pending or 0, money, emails, hours)
 
 
 # ---------------------------------------------------------------- single groups

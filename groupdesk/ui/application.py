@@ -10,15 +10,15 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from groupdesk import APP_ID, APP_NAME, __version__
+from groupdesk.ui.events import FirstPaint
 
 log = logging.getLogger("groupdesk")
 
@@ -94,24 +94,6 @@ def install_excepthook(*, show_dialog: bool = True) -> None:
     sys.excepthook = hook
 
 
-class _FirstPaint(QObject):
-    """Calls ``callback`` once, on the event-loop turn after ``widget`` was first painted."""
-
-    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self._callback = callback
-        self._done = False
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Wait for the paint event."""
-        if not self._done and event.type() == QEvent.Type.Paint:
-            self._done = True
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._callback)
-        return False
-
-
 def _fail(message: str, *, interactive: bool) -> int:
     print(f"groupdesk: {message}", file=sys.stderr)
     if interactive:
@@ -169,7 +151,7 @@ def run_gui(data_dir: Path, screenshot: Path | None = None, files: list[Path] | 
             result["code"] = EXIT_FAULT
             app.quit()
 
-        _FirstPaint(target, shoot)
+        FirstPaint(target, shoot)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, too_slow)
     window.show()
     app.exec()

@@ -14,7 +14,7 @@ from datetime import date
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +42,7 @@ from groupdesk.domain.scores import FLAG_LABELS, FLAG_ORDER
 from groupdesk.domain.vocab import MEMBER_STATUSES, NETWORKS, PENDING_STATUSES, STATUSES
 from groupdesk.store import repository
 from groupdesk.store.repository import GroupRow
+from groupdesk.ui.events import FirstPaint
 from groupdesk.ui.table_model import (
     ANY_FLAG,
     COL_ACTIVITY,
@@ -91,6 +92,13 @@ class Totals:
     money_per_year: dict[str, float] = field(default_factory=dict)
     emails_per_week: float = 0.0
     hours_per_month: float = 0.0
+
+
+#: Rows read before the window first shows; the rest are read right after the first paint.
+FIRST_PAGE_ROWS = 200
+#: Idle scoring starts this long after the window is built, then scores this many rows per turn.
+IDLE_SCORING_DELAY_MS = 300
+IDLE_SCORING_SLICE = 1000
 
 
 def compute_totals(rows: Iterable[GroupRow]) -> Totals:
@@ -146,7 +154,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setObjectName("main_window")
         self.undo_stack = QUndoStack(self)
-        self.model = GroupTableModel(repository.load_rows(self.today()), self, compact_headers=True)
+        # The first screen of rows by name now, the rest after the window is painted (``_load_rest``).
+        first = repository.load_rows(self.today(), lazy=True, first=FIRST_PAGE_ROWS)
+        self._partial = len(first) == FIRST_PAGE_ROWS
+        self.model = GroupTableModel(first, self, compact_headers=True)
         self.demo_available = importlib.util.find_spec("groupdesk.demo") is not None
         self.context_menu: QMenu | None = None
         #: Whether closing the window saves its layout in ``settings``.
@@ -178,6 +189,40 @@ class MainWindow(QMainWindow):
         self._refresh_summary()
         self._update_actions()
         self.table.setFocus()
+        if self._partial:
+            header = self.table.horizontalHeader()
+            by_name = (
+                header.sortIndicatorSection() == COL_NAME
+                and header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+            )
+            if by_name and not self.model.is_filtered():
+                FirstPaint(self.table.viewport(), self._load_rest_after_paint)
+            else:  # another order: the first screen needs every row
+                self._load_rest()
+        # Scores are computed on first use; after start-up, compute the rest in small idle slices
+        # so that the first click on a score column does not wait for 100,000 rows.
+        self._scoring_timer = QTimer(self)
+        self._scoring_timer.setInterval(0)
+        self._scoring_timer.timeout.connect(self._score_some)
+        QTimer.singleShot(IDLE_SCORING_DELAY_MS, self._scoring_timer.start)
+
+    def _load_rest(self) -> None:
+        """Replace the first screen of rows by every row (sort, filter and selection kept)."""
+        if self._partial:
+            self._partial = False
+            self.reload()
+
+    def _load_rest_after_paint(self) -> None:
+        if self.isVisible():  # a window closed meanwhile (a screenshot run) needs no more rows
+            self._load_rest()
+
+    def _score_some(self) -> None:
+        """Score the next slice of rows whose scores are still pending; stop when none are left."""
+        rows = self.model.pending_score_rows(IDLE_SCORING_SLICE)
+        if not rows:
+            self._scoring_timer.stop()
+            return
+        repository.score_rows(rows)
 
     # ------------------------------------------------------------ small helpers
 
@@ -733,13 +778,18 @@ class MainWindow(QMainWindow):
         before = self.selected_ids()
         self._updating = True
         try:
-            self.model.set_rows(repository.load_rows(self.today()))
+            self.model.set_rows(repository.load_rows(self.today(), lazy=True))
             self.select_ids(before, scroll=False)
         finally:
             self._updating = False
         self._refresh_summary()
         self._update_actions()
         self._refresh_detail()
+
+    def _totals(self) -> Totals:
+        if self._partial:  # not every row is loaded yet: ask the store
+            return Totals(**vars(repository.summary()))
+        return compute_totals(self.model.rows())
 
     def _refresh_summary(self) -> None:
         empty = self.model.total_count() == 0
@@ -751,11 +801,16 @@ class MainWindow(QMainWindow):
         elif not empty and self._dock_hidden_while_empty:
             self.detail_dock.show()
             self._dock_hidden_while_empty = False
-        self._refresh_count()
-        self.totals_label.setText(self.totals_text(compute_totals(self.model.rows())))
+        totals = self._totals()
+        self._refresh_count(totals.groups)
+        self.totals_label.setText(self.totals_text(totals))
 
-    def _refresh_count(self) -> None:
-        shown, total = self.model.visible_count(), self.model.total_count()
+    def _refresh_count(self, total: int | None = None) -> None:
+        shown = self.model.visible_count()
+        if total is None or not self._partial:
+            total = self.model.total_count()
+        if self._partial and shown == self.model.total_count():
+            shown = total
         if shown == total:
             self.count_label.setText(self._plural(total, self.tr("1 group"), self.tr("%1 groups")))
         else:

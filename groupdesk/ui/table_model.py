@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from groupdesk.domain.records import normalise_name
 from groupdesk.domain.scores import (
     ACTIVITY_TOOLTIP,
     FLAG_LABELS,
@@ -90,7 +91,7 @@ _FLAG_FG = QColor(40, 20, 10)
 _UNKNOWN = "–"
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _NO_FILTER: tuple[str, str | None, str | None, str | None] = ("", None, None, None)
-#: Columns whose sort key is a plain attribute that may be None; their keys are extracted eagerly.
+#: Columns whose sort key is a plain attribute that may be None.
 _ATTR_COLUMNS = (
     COL_VALUE,
     COL_ACTIVITY,
@@ -150,7 +151,7 @@ def _key_funcs() -> dict[int, Callable[[GroupRow], Any]]:
     nets, stats = NETWORKS, STATUSES
     status_rank = {s: i for i, s in enumerate(STATUSES)}
     return {
-        COL_NAME: lambda r: r.name.casefold(),
+        COL_NAME: lambda r: r.sort_name or normalise_name(r.name),
         COL_NETWORK: lambda r: nets.get(r.network, r.network or "").casefold(),
         COL_STATUS: lambda r: (status_rank.get(r.status, 99), stats.get(r.status, r.status or "")),
         # Most flags (then the most serious ones) sort "highest".
@@ -217,6 +218,7 @@ class GroupTableModel(QAbstractTableModel):
         self._display = _display_funcs()
         self._keys = _key_funcs()
         self._d = self._build(rows)
+        self._pending_from = 0
         self._headers = (
             self.tr("Name"),
             self.tr("Network"),
@@ -364,8 +366,13 @@ class GroupTableModel(QAbstractTableModel):
             return order
         keys = d.keys.get(column)
         if keys is None:
-            keys = d.keys[column] = list(map(self._keys[column], d.base))
-            d.nones[column] = 0
+            # Keys are extracted on the first sort by a column (scores may still be pending).
+            if column in _LOWEST:
+                keys, d.nones[column] = self._attr_keys(column, d.base)
+            else:
+                keys = list(map(self._keys[column], d.base))
+                d.nones[column] = 0
+            d.keys[column] = keys
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
         order.sort(key=keys.__getitem__, reverse=descending)
         nones = d.nones[column]
@@ -387,8 +394,6 @@ class GroupTableModel(QAbstractTableModel):
         texts = [r.search_text or "" for r in base]
         copied = "\0".join(texts).split("\0")
         d.search = copied if len(copied) == len(texts) else texts
-        for column in _ATTR_COLUMNS:
-            d.keys[column], d.nones[column] = self._attr_keys(column, base)
         d.order = self._sorted_order(d, order)
         d.identity = self._sort_column < 0 and d.order == list(range(len(d.order)))
         d.vis = self._filtered(d)
@@ -502,6 +507,19 @@ class GroupTableModel(QAbstractTableModel):
         """The rows that pass the filter, in view order."""
         return list(map(self._d.base.__getitem__, self._d.vis))
 
+    def pending_score_rows(self, limit: int) -> list[GroupRow]:
+        """Up to ``limit`` rows whose scores are not computed yet (for scoring in idle time)."""
+        start = self._pending_from
+        base = self._d.base
+        out: list[GroupRow] = []
+        while start < len(base) and len(out) < limit:
+            row = base[start]
+            if not row.scored:
+                out.append(row)
+            start += 1
+        self._pending_from = start
+        return out
+
     def visible_count(self) -> int:
         """How many rows pass the filter."""
         return len(self._d.vis)
@@ -515,6 +533,7 @@ class GroupTableModel(QAbstractTableModel):
         d = self._build(rows)
         self.beginResetModel()
         self._d = d
+        self._pending_from = 0
         self.endResetModel()
 
     def refresh_rows(self, updated: Iterable[GroupRow]) -> None:
@@ -585,3 +604,4 @@ class GroupTableModel(QAbstractTableModel):
             self.endRemoveRows()
         # Rebuild around the remaining rows: sort and filter give the same view rows as now.
         self._d = self._build(remaining)
+        self._pending_from = 0

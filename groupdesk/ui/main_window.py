@@ -165,6 +165,11 @@ class MainWindow(QMainWindow):
         self._updating = False
 
         self._build_actions()
+        from groupdesk.ui.decide import DecisionFlow
+        from groupdesk.ui.plan_flow import PlanFlow
+
+        self.decisions = DecisionFlow(self)
+        self.plan = PlanFlow(self)
         self._build_table_page()
         self._build_empty_page()
         self.stack = QStackedWidget(self)
@@ -296,7 +301,6 @@ class MainWindow(QMainWindow):
             "Ctrl+D",
             self.tr("Walk through the join or leave decision for the selected group (Ctrl+D)"),
         )
-        self.action_decide.setVisible(False)
         self.action_select_all = self._action(
             self.tr("Select &all"),
             self.select_all,
@@ -323,6 +327,18 @@ class MainWindow(QMainWindow):
             self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit, self.tr("Close GroupDesk")
         )
         self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
+        self.action_how = self._action(
+            self.tr("&How GroupDesk decides"),
+            self.show_how_decides,
+            QKeySequence.StandardKey.HelpContents,
+            self.tr("The rules behind every recommendation, in plain words (F1)"),
+        )
+        self.action_invitations = self._action(
+            self.tr("&Invitations"),
+            self.show_invitations,
+            "Ctrl+Shift+I",
+            self.tr("Show the invitations waiting for your decision"),
+        )
         self.action_about = self._action(self.tr("&About GroupDesk"), self.show_about)
         self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -536,9 +552,19 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(self.plan.action_export_groups)
+        file_menu.addSeparator()
+        file_menu.addAction(self.plan.action_preview)
+        file_menu.addAction(self.plan.action_print)
+        file_menu.addAction(self.plan.action_pdf)
+        file_menu.addAction(self.plan.action_html)
+        file_menu.addAction(self.plan.action_csv)
+        file_menu.addAction(self.plan.action_title)
+        file_menu.addSeparator()
         file_menu.addAction(self.action_demo)
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
+        self.file_menu = file_menu
 
         edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.setToolTipsVisible(True)
@@ -552,12 +578,15 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.action_log)
         edit_menu.addMenu(self.status_menu)
         edit_menu.addAction(self.action_decide)
+        edit_menu.addAction(self.decisions.action_review)
+        edit_menu.addAction(self.decisions.action_mark_left)
         edit_menu.addSeparator()
         edit_menu.addAction(self.action_select_all)
         self.edit_menu = edit_menu
 
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addAction(self.action_find)
+        view_menu.addAction(self.action_invitations)
         view_menu.addAction(self.action_clear_filters)
         view_menu.addSeparator()
         self.action_filter_bar = QAction(self.tr("&Filter bar"), self)
@@ -569,6 +598,8 @@ class MainWindow(QMainWindow):
         self.view_menu = view_menu
 
         help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.action_how)
+        help_menu.addSeparator()
         help_menu.addAction(self.action_about)
 
     def _build_toolbar(self) -> None:
@@ -588,6 +619,7 @@ class MainWindow(QMainWindow):
         self.status_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.toolbar.addWidget(self.status_button)
         self.toolbar.addAction(self.action_decide)
+        self.toolbar.addAction(self.decisions.action_review)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.action_undo)
         self.toolbar.addAction(self.action_redo)
@@ -682,7 +714,8 @@ class MainWindow(QMainWindow):
         self.action_delete.setEnabled(count >= 1)
         self.status_menu.setEnabled(count >= 1)
         self.status_button.setEnabled(count >= 1)
-        self.action_decide.setEnabled(count == 1 and self.decision_dialog_factory is not None)
+        self.action_decide.setEnabled(count == 1)
+        self.decisions.update_actions()
 
     def _refresh_detail(self) -> None:
         ids = self.selected_ids()
@@ -1005,9 +1038,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ hooks for later issues
 
     def set_decision_dialog_factory(self, factory: DecisionDialogFactory | None) -> None:
-        """Plug in the decision dialog (join wizard / review); shows the Decide action."""
+        """Replace the decision dialog (None: the built-in join wizard / review)."""
         self.decision_dialog_factory = factory
-        self.action_decide.setVisible(factory is not None)
         self._update_actions()
 
     def open_decision_dialog(self, group_id: int | None = None) -> bool:
@@ -1017,8 +1049,10 @@ class MainWindow(QMainWindow):
         the window then re-reads the group. Returns whether the dialog was accepted.
         """
         gid = group_id if group_id is not None else self.current_id()
-        if gid is None or self.decision_dialog_factory is None:
+        if gid is None:
             return False
+        if self.decision_dialog_factory is None:
+            return self.decisions.decide(gid)
         dialog = self.decision_dialog_factory(self, gid)
         try:
             accepted = self.run_dialog(dialog)
@@ -1041,8 +1075,9 @@ class MainWindow(QMainWindow):
         menu.addAction(self.action_edit)
         menu.addAction(self.action_log)
         menu.addMenu(self.status_menu)
-        if self.decision_dialog_factory is not None:
-            menu.addAction(self.action_decide)
+        menu.addAction(self.action_decide)
+        if self.decisions.action_mark_left.isEnabled():
+            menu.addAction(self.decisions.action_mark_left)
         menu.addSeparator()
         menu.addAction(self.action_delete)
         menu.addSeparator()
@@ -1051,6 +1086,21 @@ class MainWindow(QMainWindow):
             self.context_menu.deleteLater()
         self.context_menu = menu
         return menu
+
+    def show_how_decides(self) -> None:
+        """Help → How GroupDesk decides."""
+        from groupdesk.ui.dialogs.how_decides import HowDecidesDialog
+
+        dialog = HowDecidesDialog(self)
+        self.run_dialog(dialog)
+        dialog.deleteLater()
+
+    def show_invitations(self) -> None:
+        """The invitations view: only groups with status "invited" (Decide opens the join wizard)."""
+        self.clear_filters()
+        index = self.status_combo.findData("invited")
+        if index >= 0:
+            self.status_combo.setCurrentIndex(index)
 
     def show_about(self) -> None:
         """The About box."""

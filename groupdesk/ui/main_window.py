@@ -521,7 +521,7 @@ class MainWindow(QMainWindow):
         )
         self.detail_dock.dockLocationChanged.connect(self._dock_moved)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.detail_dock)
-        self.resizeDocks([self.detail_dock], [270], Qt.Orientation.Vertical)
+        self.resizeDocks([self.detail_dock], [210], Qt.Orientation.Vertical)
         self._dock_hidden_while_empty = False
         self.action_details = self.detail_dock.toggleViewAction()
         self.action_details.setText(self.tr("&Details panel"))

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing_component
+
 MAIL_DATA = Path(__file__).resolve().parent.parent / "data" / "mail"
 
 #: Distinctive on purpose: tests grep logs and messages for it. Has a space and quotes to test quoting.
@@ -300,9 +302,9 @@ def synthetic_message(i: int, list_id: str | None = None, subject: str | None = 
 def dovecot_fixture() -> Iterator[Dovecot]:
     """A running private Dovecot with an empty mailbox for alice and bob; killed afterwards."""
     if not (os.path.exists(DOVECOT) and os.path.exists("/usr/lib/dovecot/imap")):
-        pytest.skip("Dovecot is not installed (Debian: apt-get install dovecot-imapd dovecot-core)")
+        missing_component("Dovecot is not installed (Debian: apt-get install dovecot-imapd dovecot-core)")
     if os.geteuid() != 0:
-        pytest.skip("the private Dovecot runs as root (its mail processes drop to uid 65534)")
+        missing_component("the private Dovecot runs as root (its mail processes drop to uid 65534)")
     root = Path(tempfile.mkdtemp(prefix="gd-dovecot-"))
     server = Dovecot(root)
     try:
@@ -452,7 +454,7 @@ def secret_service(unlock: bool = True) -> Iterator[SecretServiceSession]:
         p for p in (DBUS_DAEMON, GNOME_KEYRING, shutil.which("dbus-send")) if not p or not os.path.exists(p)
     ]
     if missing:
-        pytest.skip(
+        missing_component(
             "needs dbus-daemon, dbus-send and gnome-keyring (Debian: dbus-daemon dbus-bin gnome-keyring)"
         )
     root = Path(tempfile.mkdtemp(prefix="gd-keyring-"))

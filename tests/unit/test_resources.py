@@ -16,6 +16,7 @@ import pytest
 import groupdesk
 from groupdesk import APP_ID, desktop_install, resources
 from groupdesk.errors import UserError
+from tests.conftest import missing_component
 
 REPO = Path(__file__).resolve().parents[2]
 MIME_NS = "{http://www.freedesktop.org/standards/shared-mime-info}"
@@ -258,7 +259,7 @@ def test_install_works_without_cache_tools(tmp_path: Path, monkeypatch: pytest.M
 
 def test_install_refreshes_caches_when_tools_exist(tmp_path: Path) -> None:
     if not shutil.which("update-mime-database"):
-        pytest.skip("update-mime-database (shared-mime-info) not installed")
+        missing_component("update-mime-database not installed (Debian: shared-mime-info)")
     desktop_install.install_desktop(tmp_path, command=["/usr/bin/groupdesk-gui"])
     globs = (tmp_path / "mime" / "globs2").read_text(encoding="utf-8")
     assert f"{resources.EXPORT_MIME_TYPE}:*{resources.EXPORT_SUFFIX}" in globs

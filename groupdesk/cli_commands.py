@@ -12,7 +12,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from typing import Any
 
 from groupdesk.cli import command
 from groupdesk.errors import UserError
+from groupdesk.fileutil import write_atomic
 
 #: The keys of ``list --format json`` (DESIGN.md, "Command line"), in this order.
 LIST_KEYS: tuple[str, ...] = (
@@ -272,18 +272,6 @@ def _cmd_list(args: argparse.Namespace, data_dir: Path) -> int:
 # ---------------------------------------------------------------- export
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @command
 def _register_export(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="write every group to a GroupDesk .json or .csv file")
@@ -306,7 +294,7 @@ def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     records = export_records()
     data = native.write_json(records) if suffix == ".json" else native.write_csv(records)
     try:
-        _write_atomic(path, data)
+        write_atomic(path, data)
     except OSError as exc:
         raise UserError(f"{args.file}: cannot write: {exc.strerror or exc}") from None
     print(f"Exported {len(records)} group{'s' if len(records) != 1 else ''} to {args.file}")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from groupdesk.cli import command
 from groupdesk.errors import UserError
+from groupdesk.fileutil import write_atomic
 
 DEFAULT_TITLE = "My group clean-up plan"
 
@@ -92,21 +93,8 @@ def _cmd_plan(args: argparse.Namespace, data_dir: Path) -> int:
                 continue
             text = plan_to_html(plan) if kind == "html" else plan_to_csv(plan)
             data = text.encode("utf-8-sig" if kind == "csv" else "utf-8")
-            _write_atomic(path, data)
+            write_atomic(path, data)
         except OSError as exc:
             raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
         print(f"Wrote the plan ({groups}) to {path}")
     return 0
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 from groupdesk.domain.vocab import NETWORKS, STATUSES
+from groupdesk.fileutil import write_atomic
 
 if TYPE_CHECKING:
     from groupdesk.domain.plan import Plan
@@ -193,12 +194,9 @@ class PlanFlow(QObject):
             path = path.with_name(path.name + ".groupdesk.json")
         records = export_records()
         data = native.write_csv(records) if path.suffix.lower() == ".csv" else native.write_json(records)
-        tmp = path.with_name(path.name + ".part")
         try:
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            write_atomic(path, data)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             self._error(self.tr("The groups could not be saved"), f"{path}: {exc.strerror or exc}")
             return None
         self.window.settings.setValue(SETTINGS_LAST_FOLDER, str(path.parent))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
 
 from groupdesk.domain.plan import Plan, format_date, plan_to_csv, plan_to_html
+from groupdesk.fileutil import replace_atomically
 
 #: Page sizes the plan is made for.
 PAGE_SIZES: dict[str, QPageSize.PageSizeId] = {
@@ -280,19 +280,6 @@ def render(plan: Plan, printer: QPrinter, html: str | None = None) -> int:
     return len(pages)
 
 
-def _replace_atomically(path: Path, write) -> None:
-    """Write through a temporary file next to ``path`` (``write(tmp_path)``), then rename it over."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def export_pdf(plan: Plan, path: str | os.PathLike[str], page_size: str = "A4") -> int:
     """Write the plan as a PDF (``A4`` or ``Letter``); return the number of pages.
 
@@ -311,20 +298,20 @@ def export_pdf(plan: Plan, path: str | os.PathLike[str], page_size: str = "A4") 
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OSError(_tr("Could not write {0}").format(str(path)))
 
-    _replace_atomically(Path(path), write)
+    replace_atomically(Path(path), write)
     return count
 
 
 def export_html(plan: Plan, path: str | os.PathLike[str]) -> None:
     """Write the plan as a self-contained HTML page (UTF-8)."""
     data = plan_to_html(plan).encode("utf-8")
-    _replace_atomically(Path(path), lambda tmp: tmp.write_bytes(data))
+    replace_atomically(Path(path), lambda tmp: tmp.write_bytes(data))
 
 
 def export_csv(plan: Plan, path: str | os.PathLike[str]) -> None:
     """Write the plan as CSV (UTF-8 with a BOM, so spreadsheets read the accents right)."""
     data = plan_to_csv(plan).encode("utf-8-sig")
-    _replace_atomically(Path(path), lambda tmp: tmp.write_bytes(data))
+    replace_atomically(Path(path), lambda tmp: tmp.write_bytes(data))
 
 
 def make_preview_dialog(

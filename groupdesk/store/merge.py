@@ -17,20 +17,26 @@ import-owned facts (``records.IMPORT_OWNED_FIELDS``). Contributions are de-dupli
 (received_at, inviter); a message id already used by another group is not added twice.
 
 An import in which nothing is new or updated writes nothing at all: no ``ImportBatch`` row, and
-``apply_import`` returns None. Groups and contributions created by an import carry its batch id
-(decisions and invitations have no batch column in the schema yet).
+``apply_import`` returns None. Groups, contributions, decisions and invitations created by an import
+carry its batch id, and each field it changed on an existing group is recorded with its previous
+value (``ImportChange``), so that ``store.batches`` can undo the batch.
 
-Bulk writes use ``executemany`` on the raw connection inside ``db.atomic()``, and existing
-identities are loaded in one query, so 100,000-row imports stay fast.
+Bulk writes use ``executemany`` on the raw connection inside ``db.atomic()``, existing identities
+are loaded in one query and compared as raw rows, and the cyclic garbage collector is paused while
+100,000 records are matched (``native.paused_gc``), so 100,000-row imports stay fast.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import operator
+import re
+import sqlite3
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import repeat
 from typing import Any
 
 from groupdesk.domain.records import (
@@ -45,10 +51,11 @@ from groupdesk.domain.records import (
     normalise_name,
 )
 from groupdesk.domain.vocab import ACTIONS, CONTRIBUTION_KINDS, INVITE_CHANNELS
-from groupdesk.importers.native import checked_values, parse_datetime
+from groupdesk.importers.native import CheckedRecords, checked_values, parse_datetime, paused_gc
 from groupdesk.store.models import ImportBatch, db
 
 NEW, UPDATED, UNCHANGED, SKIPPED = "new", "updated", "unchanged", "skipped"
+_ACTION = operator.attrgetter("action")
 ACTIONS_ORDER = (NEW, UPDATED, UNCHANGED, SKIPPED)
 
 #: Values the model stores when a field is not known; an import may replace them.
@@ -62,7 +69,7 @@ NEW_DEFAULTS: dict[str, object] = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanItem:
     """What importing one record would do."""
 
@@ -77,6 +84,8 @@ class PlanItem:
     invites: list[InviteRecord] = field(default_factory=list)
     #: Why a record is skipped.
     reason: str = ""
+    #: The normalised name (``records.normalise_name``), worked out once while planning.
+    name_key: str = ""
 
     def summary(self) -> str:
         """One line for a preview: what changes, in words."""
@@ -98,12 +107,14 @@ class ImportPlan:
     """The outcome of ``plan_import``: one item per record, in the records' order."""
 
     items: list[PlanItem]
+    #: When every record is new and came from a native reader's ``CheckedRecords`` with columns:
+    #: those columns, so that ``apply_import`` inserts from them instead of collecting each field.
+    columns: dict[str, list[Any]] | None = field(default=None, repr=False, compare=False)
 
     def counts(self) -> dict[str, int]:
         """How many records are new, updated, unchanged and skipped."""
         out = dict.fromkeys(ACTIONS_ORDER, 0)
-        for item in self.items:
-            out[item.action] += 1
+        out.update(Counter(map(_ACTION, self.items)))
         return out
 
     @property
@@ -207,6 +218,32 @@ def _checked(rec: GroupRecord) -> tuple[GroupRecord | None, str]:
 _NAME, _NETWORK, _EXTERNAL_ID = (GROUP_FIELDS.index(n) for n in ("name", "network", "external_id"))
 _DATE_SET = frozenset(i for i, n in enumerate(GROUP_FIELDS) if n in DATE_FIELDS)
 _BOOL_SET = frozenset(i for i, n in enumerate(GROUP_FIELDS) if n in BOOL_FIELDS)
+_DATE_POSITIONS = tuple(sorted(_DATE_SET))
+_BOOL_POSITIONS = tuple(sorted(_BOOL_SET))
+_DEFAULT_POSITIONS = tuple((GROUP_FIELDS.index(n), v) for n, v in NEW_DEFAULTS.items())
+_VALUES = operator.attrgetter(*GROUP_FIELDS)
+_GETTERS = tuple(operator.attrgetter(n) for n in GROUP_FIELDS)
+#: Columns before the Group fields in the rows ``plan_import`` reads: id, user_fields, name_key.
+_LEAD = 3
+
+
+def name_key(name: str) -> str:
+    """``records.normalise_name(name)``, quicker for the common plain-ASCII name."""
+    if name.isascii():
+        return " ".join(name.split()).lower()
+    return normalise_name(name)
+
+
+def _db_values(rec: GroupRecord) -> list[Any]:
+    """The record's Group fields as the columns store them (ISO dates, 0/1), ``None`` for unknown."""
+    values = list(_VALUES(rec))
+    for pos in _DATE_POSITIONS:
+        if values[pos] is not None:
+            values[pos] = values[pos].isoformat()
+    for pos in _BOOL_POSITIONS:
+        if values[pos] is not None:
+            values[pos] = int(values[pos])
+    return values
 
 
 class _Existing:
@@ -233,10 +270,10 @@ class _Existing:
         return frozenset(json.loads(self.user_fields_json or "[]"))
 
 
-def _load_existing() -> list[_Existing]:
+def _load_existing() -> list[tuple[Any, ...]]:
+    """Every group as (id, user_fields, name_key, *Group fields), in id order."""
     cols = ", ".join(f'"{n}"' for n in GROUP_FIELDS)
-    rows = db.execute_sql(f'SELECT id, user_fields, {cols} FROM "group" ORDER BY id').fetchall()
-    return [_Existing(row[0], row[1], row[2:]) for row in rows]
+    return db.execute_sql(f'SELECT id, user_fields, name_key, {cols} FROM "group" ORDER BY id').fetchall()
 
 
 class _ChildIndex:
@@ -298,20 +335,25 @@ def _new_children(rec: GroupRecord, gid: int | None, index: _ChildIndex) -> tupl
     return contributions, decisions, invites
 
 
+def _stored_rows(columns: dict[str, list[Any]]) -> list[tuple[Any, ...]]:
+    """Records given a field at a time (``CheckedRecords.columns``) as tuples of column values."""
+    out = []
+    for pos, name in enumerate(GROUP_FIELDS):
+        col = columns[name]
+        if pos in _DATE_SET:
+            col = list(map(_IsoDates().__getitem__, col))
+        elif pos in _BOOL_SET:
+            col = [None if v is None else int(v) for v in col]
+        out.append(col)
+    return list(zip(*out, strict=True))
+
+
 def _same_as_stored(rec: GroupRecord, ex: _Existing) -> bool:
     """Quick check on the raw row: every known value of ``rec`` already stored as it is."""
-    for pos, name in enumerate(GROUP_FIELDS):
-        new = getattr(rec, name)
-        if new is None:
-            continue
-        old = ex.row[pos]
-        if pos in _DATE_SET:
-            new = new.isoformat()
-        elif pos in _BOOL_SET:
-            new = int(new)
-        if old != new:
-            return False
-    return True
+    new_values = _db_values(rec)
+    if tuple(new_values) == ex.row:
+        return True
+    return all(new is None or old == new for new, old in zip(new_values, ex.row, strict=True))
 
 
 def _field_changes(rec: GroupRecord, ex: _Existing) -> dict[str, tuple[Any, Any]]:
@@ -333,197 +375,315 @@ def _field_changes(rec: GroupRecord, ex: _Existing) -> dict[str, tuple[Any, Any]
 
 
 def plan_import(records: Sequence[GroupRecord]) -> ImportPlan:
-    """Compare ``records`` with the store and say what importing them would do; writes nothing."""
-    existing = _load_existing()
-    by_id: dict[tuple[str, str], list[_Existing]] = defaultdict(list)
-    by_name: dict[tuple[str, str], list[_Existing]] = defaultdict(list)
-    for ex in existing:
-        network, ext = ex.row[_NETWORK], ex.row[_EXTERNAL_ID]
-        if ext:
-            by_id[(network, ext.strip())].append(ex)
-        by_name[(network, normalise_name(ex.row[_NAME]))].append(ex)
+    """Compare ``records`` with the store and say what importing them would do; writes nothing.
 
-    checked: list[tuple[GroupRecord, GroupRecord | None, str]] = []
-    for rec in records:
-        clean, reason = _checked(rec)
-        checked.append((rec, clean, reason))
+    Records in a ``native.CheckedRecords`` list (what the native readers return) are trusted to
+    hold checked Group values; any other record is checked here and skipped with the reason when
+    a value is wrong.
+    """
+    with paused_gc():
+        return _plan(records)
+
+
+def _index(rows: list[tuple[Any, ...]], keys: Iterable[Any]) -> dict[Any, list[tuple[Any, ...]]]:
+    """Rows by key, each key's rows in the given (id) order."""
+    out: dict[Any, list[tuple[Any, ...]]] = {}
+    for key, row in zip(keys, rows, strict=True):
+        same = out.get(key)
+        if same is None:
+            out[key] = [row]
+        else:
+            same.append(row)
+    return out
+
+
+_EXT = _LEAD + _EXTERNAL_ID
+_NETWORK_AND_KEY = operator.itemgetter(_LEAD + _NETWORK, 2)
+
+
+def _plan(records: Sequence[GroupRecord]) -> ImportPlan:
+    rows = _load_existing()
+    by_name = _index(rows, map(_NETWORK_AND_KEY, rows))
+    with_id = [row for row in rows if row[_EXT]]
+    by_id = _index(with_id, [(row[_LEAD + _NETWORK], row[_EXT].strip()) for row in with_id])
+
+    trusted = isinstance(records, CheckedRecords)
+    originals = list(records)
+    cleans: list[GroupRecord | None] = []
+    reasons: dict[int, str] = {}
+    for pos, rec in enumerate(originals):
+        if trusted and not (rec.contributions or rec.decisions or rec.invites):
+            cleans.append(rec)
+        else:
+            clean, reason = _checked(rec)
+            cleans.append(clean)
+            if clean is None:
+                reasons[pos] = reason
+    keys = [name_key(c.name) if c is not None else "" for c in cleans]
+    with_children = any(c is not None and (c.contributions or c.decisions or c.invites) for c in cleans)
 
     used: set[int] = set()
-    match: dict[int, _Existing] = {}
+    match: dict[int, tuple[Any, ...]] = {}
 
-    def take(candidates: Iterable[_Existing], pos: int) -> bool:
-        for ex in candidates:
-            if ex.id not in used:
-                used.add(ex.id)
-                match[pos] = ex
+    def take(candidates: Iterable[tuple[Any, ...]], pos: int) -> bool:
+        for row in candidates:
+            if row[0] not in used:
+                used.add(row[0])
+                match[pos] = row
                 return True
         return False
 
     # Pass 1: records with an external id, by id. Pass 2: the rest by name, preferring groups
     # that have no external id (an id-less record is most likely the hand-typed twin).
-    for pos, (_, clean, _) in enumerate(checked):
-        if clean is not None and clean.external_id:
-            take(by_id.get((clean.network, clean.external_id.strip()), ()), pos)
-    for pos, (_, clean, _) in enumerate(checked):
-        if clean is None or pos in match:
-            continue
-        same_name = by_name.get((clean.network, normalise_name(clean.name)), ())
-        without_id = [ex for ex in same_name if not ex.row[_EXTERNAL_ID]]
-        if clean.external_id:
-            take(without_id, pos)
-        else:
-            if not take(without_id, pos):
+    if by_id:
+        for pos, clean in enumerate(cleans):
+            if clean is not None and clean.external_id:
+                take(by_id.get((clean.network, clean.external_id.strip()), ()), pos)
+    if by_name:
+        for pos, clean in enumerate(cleans):
+            if clean is None or pos in match:
+                continue
+            same_name = by_name.get((clean.network, keys[pos]))
+            if not same_name:
+                continue
+            if len(same_name) == 1 and not same_name[0][_EXT]:
+                take(same_name, pos)  # the common case: one group of that name, no external id
+                continue
+            without_id = [row for row in same_name if not row[_EXT]]
+            if clean.external_id:
+                take(without_id, pos)
+            elif not take(without_id, pos):
                 take(same_name, pos)
 
-    need = {
-        k
-        for _, c, _ in checked
-        if c is not None
-        for k in ("contributions", "decisions", "invites")
-        if getattr(c, k)
-    }
-    index = _ChildIndex({ex.id for ex in match.values()}, need)
+    index: _ChildIndex | None = None
+    if with_children:
+        need = {
+            k
+            for c in cleans
+            if c is not None
+            for k in ("contributions", "decisions", "invites")
+            if getattr(c, k)
+        }
+        index = _ChildIndex({row[0] for row in match.values()}, need)
 
+    columns = getattr(records, "columns", None) if trusted else None
+    if columns is not None and any(len(columns[f]) != len(cleans) for f in GROUP_FIELDS):
+        columns = None
+    # The records as stored rows, to compare with the matched groups in one go.
+    stored_form = _stored_rows(columns) if columns is not None and match else None
     items: list[PlanItem] = []
-    for pos, (rec, clean, reason) in enumerate(checked):
+    add = items.append
+    for pos, clean in enumerate(cleans):
         if clean is None:
-            items.append(PlanItem(rec, SKIPPED, reason=reason))
+            add(PlanItem(originals[pos], SKIPPED, reason=reasons[pos]))
             continue
-        ex = match.get(pos)
-        gid = ex.id if ex else None
-        contributions, decisions, invites = _new_children(clean, gid, index)
-        if ex is None:
-            items.append(PlanItem(clean, NEW, None, {}, contributions, decisions, invites))
+        row = match.get(pos)
+        gid = None if row is None else row[0]
+        if index is not None and (clean.contributions or clean.decisions or clean.invites):
+            contributions, decisions, invites = _new_children(clean, gid, index)
+        else:  # the record's own lists: empty, and a plan never changes them
+            contributions, decisions, invites = clean.contributions, clean.decisions, clean.invites
+        if row is None:
+            add(PlanItem(clean, NEW, None, {}, contributions, decisions, invites, name_key=keys[pos]))
             continue
-        changes = _field_changes(clean, ex)
+        stored = row[_LEAD:]
+        if stored_form is not None and stored_form[pos] == stored:
+            changes = {}
+        else:
+            changes = _field_changes(clean, _Existing(gid, row[1], stored))
         action = UPDATED if changes or contributions or decisions or invites else UNCHANGED
-        items.append(PlanItem(clean, action, gid, changes, contributions, decisions, invites))
-    return ImportPlan(items)
+        add(PlanItem(clean, action, gid, changes, contributions, decisions, invites, name_key=keys[pos]))
+    plan = ImportPlan(items)
+    if columns is not None and not match and len(items) == len(cleans) and not reasons:
+        plan.columns = columns
+    return plan
 
 
 # ---------------------------------------------------------------- applying
 
-_NEW_COLUMNS = (
-    *GROUP_FIELDS,
-    "name_key",
-    "source",
-    "user_fields",
-    "import_batch_id",
-    "created_at",
-    "updated_at",
-)
+_STAMP = re.compile(r"[0-9: .-]+")
+#: Inserting at least this many new groups, and more than the store holds, rebuilds the group
+#: table's indexes once afterwards instead of updating them row by row (about twice as fast).
+BULK_ROWS = 20_000
 
 
-_DATE_POSITIONS = tuple(i for i, n in enumerate(GROUP_FIELDS) if n in DATE_FIELDS)
-_BOOL_POSITIONS = tuple(i for i, n in enumerate(GROUP_FIELDS) if n in BOOL_FIELDS)
-_DEFAULT_POSITIONS = tuple((GROUP_FIELDS.index(n), v) for n, v in NEW_DEFAULTS.items())
+class _IsoDates(dict):
+    """date → ISO text, worked out once per distinct date (a column repeats the same days)."""
+
+    def __missing__(self, day: date | None) -> str | None:
+        text = self[day] = None if day is None else day.isoformat()
+        return text
+
+
+def _plain_indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the table's own non-unique indexes."""
+    rows = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,),
+    ).fetchall()
+    return [(name, sql) for name, sql in rows if not sql.upper().startswith("CREATE UNIQUE")]
+
+
+def _insert_new(
+    conn: sqlite3.Connection,
+    items: list[PlanItem],
+    kind: str,
+    batch_id: int,
+    stamp: str,
+    source_columns: dict[str, list[Any]] | None = None,
+) -> None:
+    """Insert the new groups with one ``executemany``, built a column at a time.
+
+    A field that no new group knows is left out of the statement (its column's default, NULL, is
+    what it would get), and the values every row shares are written into the statement once.
+    ``source_columns`` (``ImportPlan.columns``) are the records' values already laid out by field.
+    """
+    records = [item.record for item in items]
+    n = len(records)
+    if source_columns is not None and any(len(source_columns[f]) != n for f in GROUP_FIELDS):
+        source_columns = None
+    names: list[str] = []
+    columns: list[Iterable[Any]] = []
+    for pos, name in enumerate(GROUP_FIELDS):
+        col = source_columns[name] if source_columns is not None else list(map(_GETTERS[pos], records))
+        unknown = col.count(None)
+        default = NEW_DEFAULTS.get(name)
+        if unknown == n and default is None:
+            continue
+        if unknown and default is not None:
+            col = [default if v is None else v for v in col]
+        if pos in _DATE_SET:
+            col = list(map(_IsoDates().__getitem__, col))
+        elif pos in _BOOL_SET:
+            col = [None if v is None else int(v) for v in col]
+        names.append(name)
+        columns.append(col)
+    names += ["name_key", "source"]
+    columns += [[item.name_key or name_key(item.record.name) for item in items], repeat(kind, n)]
+    if not _STAMP.fullmatch(stamp):
+        raise ValueError(f"not a time stamp: {stamp!r}")
+    cols = ", ".join(f'"{c}"' for c in (*names, "user_fields", "import_batch_id", "created_at", "updated_at"))
+    marks = ", ".join("?" * len(names))
+    sql = f"INSERT INTO \"group\" ({cols}) VALUES ({marks}, '[]', {int(batch_id)}, '{stamp}', '{stamp}')"
+    indexes: list[tuple[str, str]] = []
+    if n >= BULK_ROWS and n > conn.execute('SELECT COUNT(*) FROM "group"').fetchone()[0]:
+        # Inside the import's transaction: a rollback (or a crash) brings the indexes back as well.
+        indexes = _plain_indexes(conn, "group")
+        for index_name, _ in indexes:
+            conn.execute(f'DROP INDEX "{index_name}"')
+    conn.executemany(sql, zip(*columns, strict=True))
+    for _, create in indexes:
+        conn.execute(create)
 
 
 def apply_import(plan: ImportPlan, file: str, kind: str, sha256: str | None = None) -> int | None:
-    """Carry out ``plan`` in one transaction; return the new ImportBatch id (None if nothing changes)."""
+    """Carry out ``plan`` in one transaction; return the new ImportBatch id (None if nothing changes).
+
+    Besides the rows themselves, the batch records what undoing it needs: new groups,
+    contributions, decisions and invitations carry its id, and every field it changed on an
+    existing group is kept with its previous value (``ImportChange``).
+    """
     if not plan.changes_anything:
         return None
+    with paused_gc(), db.atomic():
+        return _apply(plan, file, kind, sha256)
+
+
+def _apply(plan: ImportPlan, file: str, kind: str, sha256: str | None) -> int:
     counts = plan.counts()
     now = _now()
     stamp = _to_db(now)
     conn = db.connection()
-    with db.atomic():
-        batch = ImportBatch.create(
-            at=now,
-            file=file,
-            kind=kind,
-            sha256=sha256,
-            new_count=counts[NEW],
-            updated_count=counts[UPDATED],
-            unchanged_count=counts[UNCHANGED],
-            skipped_count=counts[SKIPPED],
+    batch = ImportBatch.create(
+        at=now,
+        file=file,
+        kind=kind,
+        sha256=sha256,
+        new_count=counts[NEW],
+        updated_count=counts[UPDATED],
+        unchanged_count=counts[UNCHANGED],
+        skipped_count=counts[SKIPPED],
+    )
+    new_items = [i for i in plan.items if i.action == NEW]
+    if new_items:
+        last = conn.execute('SELECT MAX(id) FROM "group"').fetchone()[0] or 0
+        _insert_new(conn, new_items, kind, batch.id, stamp, plan.columns)
+        # Without other writers, SQLite numbers the new rows after the largest id, in order.
+        ids = [r[0] for r in conn.execute('SELECT id FROM "group" WHERE id > ? ORDER BY id', (last,))]
+        if len(ids) != len(new_items):
+            raise RuntimeError("import: new group ids do not line up with the records")
+        for item, gid in zip(new_items, ids, strict=True):
+            item.group_id = gid
+
+    by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    changes: list[tuple[Any, ...]] = []
+    contributions: list[tuple[Any, ...]] = []
+    decisions: list[tuple[Any, ...]] = []
+    invites: list[tuple[Any, ...]] = []
+    for item in plan.items:
+        if item.action == UPDATED and item.changes:
+            names = tuple(sorted(item.changes))
+            row = tuple(_to_db(item.changes[n][1]) for n in names)
+            by_fields[names].append((*row, stamp, item.group_id))
+            for n in names:
+                old, new = item.changes[n]
+                changes.append((batch.id, item.group_id, n, _to_db(old), _to_db(new)))
+        if not (item.contributions or item.decisions or item.invites):
+            continue
+        gid = item.group_id
+        for c in item.contributions:
+            contributions.append((gid, c.date.isoformat(), c.kind, c.note or "", batch.id))
+        for d in item.decisions:
+            decisions.append(
+                (
+                    gid,
+                    _to_db(d.at),
+                    d.action,
+                    json.dumps(list(d.reasons), ensure_ascii=False),
+                    json.dumps(d.answers, ensure_ascii=False, sort_keys=True),
+                    d.note or "",
+                    batch.id,
+                )
+            )
+        for i in item.invites:
+            invites.append(
+                (
+                    gid,
+                    _to_db(i.received_at),
+                    i.inviter or "",
+                    i.channel,
+                    i.message_id,
+                    i.subject or "",
+                    None if i.personal is None else int(i.personal),
+                    batch.id,
+                )
+            )
+    for names, rows in by_fields.items():
+        sets = ", ".join(f'"{n}" = ?' for n in names)
+        conn.executemany(f'UPDATE "group" SET {sets}, "updated_at" = ? WHERE id = ?', rows)
+    if changes:
+        conn.executemany(
+            "INSERT INTO import_change (batch_id, group_id, field_name, old_value, new_value) "
+            "VALUES (?, ?, ?, ?, ?)",
+            changes,
         )
-        new_items = [i for i in plan.items if i.action == NEW]
-        if new_items:
-            marks = ", ".join("?" * len(_NEW_COLUMNS))
-            cols = ", ".join(f'"{c}"' for c in _NEW_COLUMNS)
-            rows = []
-            for item in new_items:
-                rec = item.record
-                values = [getattr(rec, n) for n in GROUP_FIELDS]
-                for pos in _DATE_POSITIONS:
-                    if values[pos] is not None:
-                        values[pos] = values[pos].isoformat()
-                for pos in _BOOL_POSITIONS:
-                    if values[pos] is not None:
-                        values[pos] = int(values[pos])
-                for pos, default in _DEFAULT_POSITIONS:
-                    if values[pos] is None:
-                        values[pos] = default
-                rows.append((*values, normalise_name(rec.name), kind, "[]", batch.id, stamp, stamp))
-            conn.executemany(f'INSERT INTO "group" ({cols}) VALUES ({marks})', rows)
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    'SELECT id FROM "group" WHERE import_batch_id = ? ORDER BY id', (batch.id,)
-                ).fetchall()
-            ]
-            if len(ids) != len(new_items):
-                raise RuntimeError("import: new group ids do not line up with the records")
-            for item, gid in zip(new_items, ids, strict=True):
-                item.group_id = gid
-
-        by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
-        for item in plan.items:
-            if item.action == UPDATED and item.changes:
-                names = tuple(sorted(item.changes))
-                row = tuple(_to_db(item.changes[n][1]) for n in names)
-                by_fields[names].append((*row, stamp, item.group_id))
-        for names, rows in by_fields.items():
-            sets = ", ".join(f'"{n}" = ?' for n in names)
-            conn.executemany(f'UPDATE "group" SET {sets}, "updated_at" = ? WHERE id = ?', rows)
-
-        contributions, decisions, invites = [], [], []
-        for item in plan.items:
-            gid = item.group_id
-            for c in item.contributions:
-                contributions.append((gid, c.date.isoformat(), c.kind, c.note or "", batch.id))
-            for d in item.decisions:
-                decisions.append(
-                    (
-                        gid,
-                        _to_db(d.at),
-                        d.action,
-                        json.dumps(list(d.reasons), ensure_ascii=False),
-                        json.dumps(d.answers, ensure_ascii=False, sort_keys=True),
-                        d.note or "",
-                    )
-                )
-            for i in item.invites:
-                invites.append(
-                    (
-                        gid,
-                        _to_db(i.received_at),
-                        i.inviter or "",
-                        i.channel,
-                        i.message_id,
-                        i.subject or "",
-                        None if i.personal is None else int(i.personal),
-                    )
-                )
-        if contributions:
-            conn.executemany(
-                "INSERT INTO contribution (group_id, date, kind, note, import_batch_id) "
-                "VALUES (?, ?, ?, ?, ?)",
-                contributions,
-            )
-        if decisions:
-            conn.executemany(
-                "INSERT INTO decision (group_id, at, action, reasons, answers, note) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                decisions,
-            )
-        if invites:
-            conn.executemany(
-                "INSERT INTO invite (group_id, received_at, inviter, channel, message_id, subject, personal) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                invites,
-            )
+    if contributions:
+        conn.executemany(
+            "INSERT INTO contribution (group_id, date, kind, note, import_batch_id) VALUES (?, ?, ?, ?, ?)",
+            contributions,
+        )
+    if decisions:
+        conn.executemany(
+            "INSERT INTO decision (group_id, at, action, reasons, answers, note, import_batch_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            decisions,
+        )
+    if invites:
+        conn.executemany(
+            "INSERT INTO invite (group_id, received_at, inviter, channel, message_id, subject, personal, "
+            "import_batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            invites,
+        )
     return batch.id
 
 

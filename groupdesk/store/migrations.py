@@ -18,7 +18,7 @@ from peewee import Database
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class SchemaTooNewError(RuntimeError):
@@ -100,8 +100,34 @@ def _step_2(database: Database) -> None:
         )
 
 
+def _step_3(database: Database) -> None:
+    """Schema 3: import batches on decisions and invitations, and the fields an import changed (undo)."""
+    for table in ("decision", "invite"):
+        add_column(
+            database,
+            table,
+            "import_batch_id",
+            "INTEGER REFERENCES import_batch (id) ON DELETE SET NULL",
+        )
+    if "import_change" not in table_names(database):
+        database.execute_sql(
+            'CREATE TABLE "import_change" ("id" INTEGER NOT NULL PRIMARY KEY, "batch_id" INTEGER NOT NULL, '
+            '"group_id" INTEGER NOT NULL, "field_name" VARCHAR(255) NOT NULL, "old_value", "new_value", '
+            'FOREIGN KEY ("batch_id") REFERENCES "import_batch" ("id") ON DELETE CASCADE, '
+            'FOREIGN KEY ("group_id") REFERENCES "group" ("id") ON DELETE CASCADE)'
+        )
+    for column in ("batch_id", "group_id"):
+        database.execute_sql(
+            f'CREATE INDEX IF NOT EXISTS "import_change_{column}" ON "import_change" ("{column}")'
+        )
+    for table in ("decision", "invite"):
+        database.execute_sql(
+            f'CREATE INDEX IF NOT EXISTS "{table}_import_batch_id" ON "{table}" ("import_batch_id")'
+        )
+
+
 #: Steps by the version they produce. Version 1 is the first released schema.
-STEPS: dict[int, Callable[[Database], None]] = {2: _step_2}
+STEPS: dict[int, Callable[[Database], None]] = {2: _step_2, 3: _step_3}
 
 
 def migrate(database: Database, path: Path, models: Iterable[type]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from peewee import (
+    BareField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -105,6 +106,7 @@ class Decision(BaseModel):
     reasons = TextField(default="[]")  # JSON list of rule ids
     answers = TextField(default="{}")  # JSON object of the dialog's answers
     note = TextField(default="")
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
 
 
 class Invite(BaseModel):
@@ -117,6 +119,22 @@ class Invite(BaseModel):
     message_id = TextField(null=True, unique=True)
     subject = TextField(default="")
     personal = BooleanField(null=True)
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
+
+
+class ImportChange(BaseModel):
+    """One field of an existing group that an import changed, with the value it had before.
+
+    Values are stored as the group's column stores them (ISO text for dates, 0/1 for booleans), in
+    untyped columns so that they come back exactly. Undoing the batch puts ``old_value`` back where
+    the field still holds ``new_value`` and the user has not typed it since.
+    """
+
+    batch = ForeignKeyField(ImportBatch, backref="changes", on_delete="CASCADE")
+    group = ForeignKeyField(Group, on_delete="CASCADE")
+    field_name = CharField()
+    old_value = BareField(null=True)
+    new_value = BareField(null=True)
 
 
 class Setting(BaseModel):
@@ -126,4 +144,12 @@ class Setting(BaseModel):
     value = TextField()
 
 
-ALL_MODELS: tuple[type[BaseModel], ...] = (ImportBatch, Group, Contribution, Decision, Invite, Setting)
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    ImportBatch,
+    Group,
+    Contribution,
+    Decision,
+    Invite,
+    Setting,
+    ImportChange,
+)

@@ -13,8 +13,10 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from peewee import Database
+if TYPE_CHECKING:  # only for annotations: the window's quick start reads SCHEMA_VERSION without Peewee
+    from peewee import Database
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QWidget
 
 from groupdesk import APP_ID, APP_NAME, __version__
 from groupdesk.ui.events import FirstPaint
@@ -83,6 +84,8 @@ def install_excepthook(*, show_dialog: bool = True) -> None:
             return
         busy = True
         try:
+            from PySide6.QtWidgets import QMessageBox  # only when something went wrong
+
             box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "")
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.setText(f"Something went wrong: {exc}\n\nThe details are in the log file.")
@@ -97,11 +100,53 @@ def install_excepthook(*, show_dialog: bool = True) -> None:
 def _fail(message: str, *, interactive: bool) -> int:
     print(f"groupdesk: {message}", file=sys.stderr)
     if interactive:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "")
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(message)
         box.exec()
     return EXIT_BAD_INPUT
+
+
+def finish_store_after_paint(window: QWidget, on_error: Callable[[str], None]) -> FirstPaint:
+    """Set Peewee up on a store opened with ``db.open_for_reading`` once ``window`` is painted.
+
+    The first screen of rows comes through a plain sqlite3 connection, so the window shows without
+    importing Peewee; on the event-loop turn after the first paint, Peewee is set up (before the
+    window reads the rest of its rows). Anything that needs Peewee earlier sets it up itself (the
+    repository's functions, and any import of the models: see ``db.open_for_reading``). A window
+    closed by then (a ``--screenshot`` run) needs no more of the store. ``on_error`` gets the
+    message when the store cannot be set up.
+    """
+
+    def finish() -> None:
+        if not window.isVisible():
+            return
+        from groupdesk.store.db import finish_open
+
+        try:
+            finish_open()
+        except Exception as exc:
+            log.exception("Cannot open the data file")
+            on_error(str(exc))
+
+    return FirstPaint(window, finish)
+
+
+def open_window_store(data_dir: Path) -> bool:
+    """Open the store in ``data_dir``; True when Peewee waits (``finish_store_after_paint``).
+
+    A file whose schema is current opens for reading at once (no Peewee import); a new, older or
+    newer file goes through ``open_store`` (create, migrate, or refuse) before anything shows.
+    """
+    from groupdesk.app import db_path, open_store
+    from groupdesk.store.db import open_for_reading
+
+    if open_for_reading(db_path(data_dir)):
+        return True
+    open_store(data_dir)
+    return False
 
 
 def run_gui(data_dir: Path, screenshot: Path | None = None, files: list[Path] | None = None) -> int:
@@ -110,14 +155,13 @@ def run_gui(data_dir: Path, screenshot: Path | None = None, files: list[Path] | 
     Returns the process exit code: 0, or 2 when the store cannot be opened (the message is shown
     in a dialog, and on stderr), or when the screenshot cannot be written.
     """
-    from groupdesk.app import open_store
     from groupdesk.store.migrations import SchemaTooNewError
 
     app = make_application()
     interactive = screenshot is None
     install_excepthook(show_dialog=interactive)
     try:
-        open_store(data_dir)
+        deferred = open_window_store(data_dir)
     except SchemaTooNewError as exc:
         return _fail(str(exc), interactive=interactive)
     except Exception as exc:
@@ -133,8 +177,18 @@ def run_gui(data_dir: Path, screenshot: Path | None = None, files: list[Path] | 
             window.tr("Importing files from the window is not available yet; use “groupdesk import”."), 10000
         )
     result = {"code": EXIT_OK}
+    if deferred:
+
+        def store_failed(message: str) -> None:
+            result["code"] = _fail(
+                f"Cannot open the GroupDesk data in {data_dir}: {message}", interactive=interactive
+            )
+            window.remember_state = False
+            window.close()
+            app.quit()
+
+        finish_store_after_paint(window, store_failed)
     if screenshot is not None:
-        target = window.table.viewport() if window.stack.currentWidget() is window.table_page else window
         screenshot = Path(screenshot)
 
         def shoot() -> None:
@@ -151,7 +205,8 @@ def run_gui(data_dir: Path, screenshot: Path | None = None, files: list[Path] | 
             result["code"] = EXIT_FAULT
             app.quit()
 
-        FirstPaint(target, shoot)
+        # The window's first paint includes the table's: children are painted in the same pass.
+        FirstPaint(window, shoot)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, too_slow)
     window.show()
     app.exec()

@@ -171,10 +171,9 @@ class MainWindow(QMainWindow):
         self.decisions = DecisionFlow(self)
         self.plan = PlanFlow(self)
         self._build_table_page()
-        self._build_empty_page()
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.table_page)
-        self.stack.addWidget(self.empty_page)
+        self._empty_page: QWidget | None = None  # built when first shown (``empty_page``)
         self.setCentralWidget(self.stack)
         self._build_detail_dock()
         self._build_menus()
@@ -201,7 +200,10 @@ class MainWindow(QMainWindow):
                 and header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
             )
             if by_name and not self.model.is_filtered():
-                FirstPaint(self.table.viewport(), self._load_rest_after_paint)
+                # The window's first paint draws the table too (children are painted in the same
+                # pass). Not ``table.viewport()``: fetching that plain QWidget makes PySide create
+                # every widget class of QtWidgets to find its type, about 10 ms.
+                FirstPaint(self, self._load_rest_after_paint)
             else:  # another order: the first screen needs every row
                 self._load_rest()
         # Scores are computed on first use; after start-up, compute the rest in small idle slices
@@ -455,11 +457,31 @@ class MainWindow(QMainWindow):
         for col, width in widths.items():
             header.resizeSection(col, width)
 
-    def _build_empty_page(self) -> None:
-        self.empty_page = QWidget(self)
-        outer = QVBoxLayout(self.empty_page)
+    @property
+    def empty_page(self) -> QWidget:
+        """The page shown instead of the table while there are no groups (built on first use)."""
+        if self._empty_page is None:
+            self._empty_page = self._build_empty_page()
+            self.stack.addWidget(self._empty_page)
+        return self._empty_page
+
+    @property
+    def empty_add_button(self) -> QPushButton:
+        """The empty page's "Add a group" button."""
+        _ = self.empty_page
+        return self._empty_add_button
+
+    @property
+    def empty_demo_button(self) -> QPushButton:
+        """The empty page's "Load demo data" button."""
+        _ = self.empty_page
+        return self._empty_demo_button
+
+    def _build_empty_page(self) -> QWidget:
+        page = QWidget(self)
+        outer = QVBoxLayout(page)
         outer.addStretch(2)
-        title = QLabel(self.tr("No groups yet"), self.empty_page)
+        title = QLabel(self.tr("No groups yet"), page)
         title.setTextFormat(Qt.TextFormat.PlainText)
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
@@ -473,25 +495,25 @@ class MainWindow(QMainWindow):
                 "taking part.\n\n"
                 "Add your first group, or load a demo inventory to look around."
             ),
-            self.empty_page,
+            page,
         )
         text.setTextFormat(Qt.TextFormat.PlainText)
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text.setFixedWidth(520)
         text.setMinimumHeight(text.heightForWidth(520))
-        self.empty_add_button = QPushButton(self.tr("&Add a group…"), self.empty_page)
-        self.empty_add_button.setToolTip(self.action_add.toolTip())
-        self.empty_add_button.clicked.connect(lambda: self.add_group())
-        self.empty_add_button.setDefault(True)
-        self.empty_demo_button = QPushButton(self.tr("Load &demo data"), self.empty_page)
-        self.empty_demo_button.setToolTip(self.action_demo.toolTip())
-        self.empty_demo_button.clicked.connect(lambda: self.load_demo())
-        self.empty_demo_button.setVisible(self.demo_available)
+        self._empty_add_button = QPushButton(self.tr("&Add a group…"), page)
+        self._empty_add_button.setToolTip(self.action_add.toolTip())
+        self._empty_add_button.clicked.connect(lambda: self.add_group())
+        self._empty_add_button.setDefault(True)
+        self._empty_demo_button = QPushButton(self.tr("Load &demo data"), page)
+        self._empty_demo_button.setToolTip(self.action_demo.toolTip())
+        self._empty_demo_button.clicked.connect(lambda: self.load_demo())
+        self._empty_demo_button.setVisible(self.demo_available)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(self.empty_add_button)
-        buttons.addWidget(self.empty_demo_button)
+        buttons.addWidget(self._empty_add_button)
+        buttons.addWidget(self._empty_demo_button)
         buttons.addStretch(1)
         outer.addWidget(title)
         outer.addSpacing(12)
@@ -503,6 +525,7 @@ class MainWindow(QMainWindow):
         outer.addSpacing(18)
         outer.addLayout(buttons)
         outer.addStretch(3)
+        return page
 
     def _build_detail_dock(self) -> None:
         # The panel itself is built when first needed (see ``detail``): start-up stays quick.

@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from groupdesk.domain.records import normalise_name
 from groupdesk.domain.scores import (
     ACTIVITY_TOOLTIP,
     FLAG_LABELS,
@@ -90,6 +89,23 @@ _MILD_BG = QColor(253, 240, 200)
 _FLAG_FG = QColor(40, 20, 10)
 _UNKNOWN = "–"
 _DISPLAY = Qt.ItemDataRole.DisplayRole
+# Roles and flags as plain values: ``data()`` and ``headerData()`` run hundreds of times for each
+# paint, and looking ``Qt.ItemDataRole.X`` up there costs more than the rest of the call.
+_DISPLAY_ROLE = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT_ROLE = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP_ROLE = int(Qt.ItemDataRole.ToolTipRole)
+_BACKGROUND_ROLE = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND_ROLE = int(Qt.ItemDataRole.ForegroundRole)
+_SORT_ROLE = int(SORT_ROLE)
+_ID_ROLE = int(ID_ROLE)
+#: Roles ``data()`` answers; views also ask for fonts, icons, check states and sizes (None).
+_DATA_ROLES = frozenset(
+    {_DISPLAY_ROLE, _ALIGNMENT_ROLE, _TOOLTIP_ROLE, _BACKGROUND_ROLE, _FOREGROUND_ROLE, _SORT_ROLE, _ID_ROLE}
+)
+_HEADER_ROLES = frozenset({_DISPLAY_ROLE, _ALIGNMENT_ROLE, _TOOLTIP_ROLE})
+_HORIZONTAL = Qt.Orientation.Horizontal
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _NO_FILTER: tuple[str, str | None, str | None, str | None] = ("", None, None, None)
 #: Columns whose sort key is a plain attribute that may be None.
 _ATTR_COLUMNS = (
@@ -146,12 +162,19 @@ def _display_funcs() -> tuple[Callable[[GroupRow], str], ...]:
     )
 
 
+def _name_key(name: str) -> str:
+    """The name's sort key when the store has not given one (rows made outside ``load_rows``)."""
+    from groupdesk.domain.records import normalise_name  # not needed to show the window
+
+    return normalise_name(name)
+
+
 def _key_funcs() -> dict[int, Callable[[GroupRow], Any]]:
     """Sort keys for columns whose raw attribute is not directly comparable in the wanted order."""
     nets, stats = NETWORKS, STATUSES
     status_rank = {s: i for i, s in enumerate(STATUSES)}
     return {
-        COL_NAME: lambda r: r.sort_name or normalise_name(r.name),
+        COL_NAME: lambda r: r.sort_name or _name_key(r.name),
         COL_NETWORK: lambda r: nets.get(r.network, r.network or "").casefold(),
         COL_STATUS: lambda r: (status_rank.get(r.status, 99), stats.get(r.status, r.status or "")),
         # Most flags (then the most serious ones) sort "highest".
@@ -267,23 +290,25 @@ class GroupTableModel(QAbstractTableModel):
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         """Formatted text, raw values, alignment, tooltips and flag colours."""
+        if role not in _DATA_ROLES:
+            return None
+        col = index.column()
+        if role == _ALIGNMENT_ROLE:
+            return _RIGHT if col in _NUMERIC else _LEFT
         d = self._d
         row = d.base[d.vis[index.row()]]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY_ROLE:
             return self._display[col](row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if col in _NUMERIC else _LEFT
-        if role == SORT_ROLE:
+        if role == _SORT_ROLE:
             return getattr(row, _ATTRS[col])
-        if role == ID_ROLE:
+        if role == _ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP_ROLE:
             return self._tooltip(row, col)
         if col == COL_FLAGS and row.flags:
-            if role == Qt.ItemDataRole.BackgroundRole:
+            if role == _BACKGROUND_ROLE:
                 return _SERIOUS_BG if any(f in SERIOUS_FLAGS for f in row.flags) else _MILD_BG
-            if role == Qt.ItemDataRole.ForegroundRole:
+            if role == _FOREGROUND_ROLE:
                 return _FLAG_FG
         return None
 
@@ -291,23 +316,19 @@ class GroupTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         """Column titles and their explanations."""
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < COLUMN_COUNT:
+        if role not in _HEADER_ROLES or orientation != _HORIZONTAL or not 0 <= section < COLUMN_COUNT:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY_ROLE:
             if self.compact_headers:
                 return self._compact.get(section, self._headers[section])
             return self._headers[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP_ROLE:
             return self._header_tips.get(section)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if section in _NUMERIC else _LEFT
-        return None
+        return _RIGHT if section in _NUMERIC else _LEFT
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         """Rows are selectable, never edited in place."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def _tooltip(self, row: GroupRow, col: int) -> str | None:
         # Tooltips are rich text when they look like it; anything with a group name is escaped.

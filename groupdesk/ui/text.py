@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows ``text`` literally: Qt guesses rich text in tooltips, so escape it."""
+    import html  # tooltips come after start-up
+
     return "<p style='white-space:pre-wrap'>" + html.escape(text).replace("\n", "<br>") + "</p>"
 
 

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from groupdesk.store import db as store_db
 from groupdesk.store import repository
+from groupdesk.store.db import DB_FILENAME, close_db, open_pending
+from groupdesk.store.migrations import SCHEMA_VERSION, SchemaTooNewError
 from groupdesk.ui import main_window as mw
+from groupdesk.ui.application import finish_store_after_paint, open_window_store
 from groupdesk.ui.table_model import COL_NAME, COL_VALUE, SORT_ROLE
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _many(count: int) -> None:
@@ -69,3 +83,106 @@ def test_sort_by_another_column_loads_everything_before_showing(store, tmp_path,
     qtbot.addWidget(second)
     second.remember_state = False
     assert not second._partial and second.model.total_count() == 120
+
+
+# ------------------------------------------------------------------ the store opens without Peewee
+
+
+def _reopen_for_the_window(data_dir):
+    """Close the test's store and open it the way ``run_gui`` does; True when Peewee waits."""
+    close_db()
+    return open_window_store(data_dir)
+
+
+def test_a_current_store_shows_first_and_sets_peewee_up_after_the_first_paint(
+    store, data_dir, settings, qtbot, monkeypatch
+):
+    monkeypatch.setattr(mw, "FIRST_PAGE_ROWS", 50)
+    _many(120)
+    assert _reopen_for_the_window(data_dir)
+    window = mw.MainWindow(settings, run_dialog=lambda d: False)
+    qtbot.addWidget(window)
+    window.remember_state = False
+    # Built from the plain reader: the first screen, and totals over every group.
+    assert open_pending() and window.model.total_count() == 50
+    assert "120 memberships" in window.totals_label.text()
+    errors: list[str] = []
+    finish_store_after_paint(window, errors.append)
+    window.show()
+    qtbot.waitUntil(lambda: not open_pending())
+    qtbot.waitUntil(lambda: window.model.total_count() == 120)
+    assert errors == []
+    # Edits work at once.
+    gid = repository.create_group({"name": "Group 0000a", "status": "member"})
+    window.groups_changed(changed=[gid])
+    assert window.model.total_count() == 121
+
+
+def test_a_store_that_cannot_be_set_up_after_the_paint_is_reported(
+    store, data_dir, settings, qtbot, monkeypatch
+):
+    _many(3)
+    assert _reopen_for_the_window(data_dir)
+    window = mw.MainWindow(settings, run_dialog=lambda d: False)
+    qtbot.addWidget(window)
+    window.remember_state = False
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(store_db, "init_db", broken)
+    errors: list[str] = []
+    finish_store_after_paint(window, errors.append)
+    window.show()
+    qtbot.waitUntil(lambda: bool(errors))
+    assert errors == ["disk on fire"]
+
+
+def test_an_old_store_is_migrated_before_the_window_opens(data_dir):
+    path = data_dir / DB_FILENAME
+    sql = REPO / "tests" / "data" / "old_schema_v1.sql"
+    conn = sqlite3.connect(path)
+    conn.executescript(sql.read_text(encoding="utf-8"))
+    conn.close()
+    try:
+        assert not _reopen_for_the_window(data_dir)  # Peewee migrated it at once
+        assert repository.group_count() > 0
+    finally:
+        close_db()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        conn.close()
+    assert list(data_dir.glob(f"{DB_FILENAME}.v1-*.bak"))
+
+
+def test_a_store_from_the_future_is_refused_before_the_window_opens(data_dir):
+    path = data_dir / DB_FILENAME
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNewError):
+        _reopen_for_the_window(data_dir)
+    assert not open_pending()
+
+
+def test_a_screenshot_of_a_current_store_never_imports_peewee(store, data_dir, tmp_path):
+    """The whole start-up path, in a fresh process: the picture is taken before Peewee is needed."""
+    _many(30)
+    close_db()
+    before = (data_dir / DB_FILENAME).read_bytes()
+    shot = tmp_path / "shot.png"
+    code = (
+        "import sys\n"
+        "from groupdesk import cli\n"
+        f"code = cli.run(['--data-dir', {str(data_dir)!r}, 'gui', '--screenshot', {str(shot)!r}])\n"
+        "print(code, 'peewee' in sys.modules)\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "False"]
+    assert QImage(str(shot)).width() >= 800
+    assert (data_dir / DB_FILENAME).read_bytes() == before

@@ -70,12 +70,39 @@ def open_store(data_dir: Path):
     return init_db(db_path(data_dir))
 
 
+def pause_gc() -> None:
+    """Turn the cyclic garbage collector off for start-up (``resume_gc`` turns it back on).
+
+    Start-up creates tens of thousands of long-lived objects (modules, classes, Qt's enums) that
+    the collector would otherwise walk again and again while they are created.
+    """
+    import gc
+
+    gc.disable()
+
+
+def resume_gc() -> None:
+    """After start-up: keep what start-up made out of future collections and collect again.
+
+    A no-op unless ``pause_gc`` turned collection off.
+    """
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()  # modules, classes and the like stay for good: no need to walk them again
+        gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``groupdesk`` command and of ``python main.py``."""
-    from groupdesk import cli
+    pause_gc()
+    try:
+        from groupdesk import cli
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    return cli.run(args)
+        args = list(sys.argv[1:] if argv is None else argv)
+        return cli.run(args)
+    finally:
+        resume_gc()
 
 
 def gui_main() -> int:

@@ -87,7 +87,7 @@ def _command_word(argv: Sequence[str]) -> str | None:
 
 def run(argv: Sequence[str]) -> int:
     """Parse ``argv`` and run the command; return the exit code."""
-    from groupdesk.app import resolve_data_dir, setup_logging
+    from groupdesk.app import resolve_data_dir, resume_gc, setup_logging
 
     if _command_word(argv) not in (None, "gui") or "-h" in argv or "--help" in argv:
         # Commands live in their own modules; importing registers them. Opening the window
@@ -100,7 +100,8 @@ def run(argv: Sequence[str]) -> int:
     setup_logging(data_dir, verbose=args.verbose)
     try:
         if args.command in (None, "gui"):
-            return _run_gui(args, data_dir)
+            return _run_gui(args, data_dir)  # collects garbage again once the window is built
+        resume_gc()
         return int(args.func(args, data_dir) or 0)
     except UserError as exc:
         print(f"groupdesk: {exc}", file=sys.stderr)

@@ -155,6 +155,7 @@ def run_gui(data_dir: Path, screenshot: Path | None = None, files: list[Path] | 
     Returns the process exit code: 0, or 2 when the store cannot be opened (the message is shown
     in a dialog, and on stderr), or when the screenshot cannot be written.
     """
+    from groupdesk.app import resume_gc
     from groupdesk.store.migrations import SchemaTooNewError
 
     app = make_application()
@@ -208,6 +209,7 @@ def run_gui(data_dir: Path, screenshot: Path | None = None, files: list[Path] | 
         # The window's first paint includes the table's: children are painted in the same pass.
         FirstPaint(window, shoot)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, too_slow)
+    resume_gc()  # start-up is done (see ``app.pause_gc``)
     window.show()
     app.exec()
     if screenshot is None:

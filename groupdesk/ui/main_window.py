@@ -427,8 +427,7 @@ class MainWindow(QMainWindow):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setMinimumSectionSize(40)
-        self._set_default_widths()
+        header.setMinimumSectionSize(40)  # column widths: ``restore_state``, saved or default
         layout.addWidget(self.table, 1)
 
     def _set_default_widths(self) -> None:

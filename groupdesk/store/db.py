@@ -53,6 +53,7 @@ def init_db(path: Path | str, *, migrate: bool = True) -> SqliteDatabase:
     from peewee import SqliteDatabase
 
     from groupdesk.store import migrations
+    from groupdesk.store.mail_store import MAIL_MODELS
     from groupdesk.store.models import ALL_MODELS, db
 
     path = Path(path)
@@ -65,7 +66,7 @@ def init_db(path: Path | str, *, migrate: bool = True) -> SqliteDatabase:
     db.initialize(database)
     database.connect(reuse_if_open=True)
     if migrate:
-        migrations.migrate(database, path, ALL_MODELS)
+        migrations.migrate(database, path, (*ALL_MODELS, *MAIL_MODELS))
     return database
 
 

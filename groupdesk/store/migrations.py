@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # only for annotations: the window's quick start reads SCHEMA
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class SchemaTooNewError(RuntimeError):
@@ -128,8 +128,47 @@ def _step_3(database: Database) -> None:
         )
 
 
+#: Schema 4's tables and indexes, exactly as Peewee creates them for ``store.mail_store``'s models.
+_STEP_4_SQL = (
+    'CREATE TABLE IF NOT EXISTS "mail_account" ("id" INTEGER NOT NULL PRIMARY KEY, '
+    '"name" VARCHAR(255) NOT NULL, "host" TEXT NOT NULL, "port" INTEGER, "security" VARCHAR(255) NOT NULL, '
+    '"user" TEXT NOT NULL, '
+    '"folders" TEXT NOT NULL, "cafile" TEXT, "look_back_days" INTEGER NOT NULL, "last_sync_at" DATETIME, '
+    '"last_error" TEXT, "created_at" DATETIME NOT NULL)',
+    'CREATE UNIQUE INDEX IF NOT EXISTS "mail_account_name" ON "mail_account" ("name")',
+    'CREATE TABLE IF NOT EXISTS "mail_folder_state" ("id" INTEGER NOT NULL PRIMARY KEY, '
+    '"account_id" INTEGER NOT NULL, "folder" TEXT NOT NULL, "uidvalidity" INTEGER NOT NULL, '
+    '"last_uid" INTEGER NOT NULL, '
+    'FOREIGN KEY ("account_id") REFERENCES "mail_account" ("id") ON DELETE CASCADE)',
+    'CREATE INDEX IF NOT EXISTS "mail_folder_state_account_id" ON "mail_folder_state" ("account_id")',
+    'CREATE UNIQUE INDEX IF NOT EXISTS "mail_folder_state_account_id_folder" '
+    'ON "mail_folder_state" ("account_id", "folder")',
+    'CREATE TABLE IF NOT EXISTS "mail_list" ("id" INTEGER NOT NULL PRIMARY KEY, "list_id" TEXT NOT NULL, '
+    '"name" TEXT NOT NULL, "network" VARCHAR(255) NOT NULL, "platform" VARCHAR(255) NOT NULL, '
+    '"group_id" INTEGER, "list_unsubscribe" TEXT, "one_click" INTEGER NOT NULL, "ignored" INTEGER NOT NULL, '
+    '"first_seen" DATETIME NOT NULL, "last_seen" DATE, '
+    'FOREIGN KEY ("group_id") REFERENCES "group" ("id") ON DELETE SET NULL)',
+    'CREATE UNIQUE INDEX IF NOT EXISTS "mail_list_list_id" ON "mail_list" ("list_id")',
+    'CREATE INDEX IF NOT EXISTS "mail_list_group_id" ON "mail_list" ("group_id")',
+    'CREATE TABLE IF NOT EXISTS "list_traffic" ("id" INTEGER NOT NULL PRIMARY KEY, "list_id" TEXT NOT NULL, '
+    '"week" VARCHAR(255) NOT NULL, "count" INTEGER NOT NULL)',
+    'CREATE UNIQUE INDEX IF NOT EXISTS "list_traffic_list_id_week" ON "list_traffic" ("list_id", "week")',
+    'CREATE TABLE IF NOT EXISTS "seen_message" ("message_id" TEXT NOT NULL PRIMARY KEY, '
+    '"kind" VARCHAR(255) NOT NULL, "list_id" TEXT, "seen_at" DATETIME NOT NULL)',
+    'CREATE TABLE IF NOT EXISTS "mail_rule" ("id" INTEGER NOT NULL PRIMARY KEY, "position" INTEGER NOT NULL, '
+    '"name" TEXT NOT NULL, "kind" VARCHAR(255) NOT NULL, "network" VARCHAR(255) NOT NULL, '
+    '"sender" TEXT NOT NULL, "subject" TEXT NOT NULL)',
+)
+
+
+def _step_4(database: Database) -> None:
+    """Schema 4: mail sync — accounts (never a password), folder state, lists, traffic, seen ids, rules."""
+    for statement in _STEP_4_SQL:
+        database.execute_sql(statement)
+
+
 #: Steps by the version they produce. Version 1 is the first released schema.
-STEPS: dict[int, Callable[[Database], None]] = {2: _step_2, 3: _step_3}
+STEPS: dict[int, Callable[[Database], None]] = {2: _step_2, 3: _step_3, 4: _step_4}
 
 
 def migrate(database: Database, path: Path, models: Iterable[type]) -> int:

@@ -59,7 +59,7 @@ def _run_gui(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 #: Modules whose import registers sub-commands.
-COMMAND_MODULES = ("groupdesk.cli_commands", "groupdesk.cli_plan")
+COMMAND_MODULES = ("groupdesk.cli_commands", "groupdesk.cli_plan", "groupdesk.cli_mail")
 #: Global options that take a value (so the word after them is not the command).
 _VALUE_OPTIONS = ("--data-dir",)
 

@@ -510,6 +510,7 @@ def _sync_folder(
     progress: ProgressCallback | None,
     now: datetime | None,
     chunk_size: int,
+    on_messages: Callable[[Sequence[MailMessage]], None] | None = None,
 ) -> FolderResult | None:
     """Fetch new headers of one folder; None when cancelled before the folder was complete."""
     info = client.select_folder(folder, readonly=True)
@@ -543,6 +544,7 @@ def _sync_folder(
         if _cancelled(cancel):
             return None
         response = client.fetch(list(chunk), [_FETCH_ITEM])
+        start = len(folder_messages)
         for uid in sorted(response):
             item = response[uid]
             if header_key is None or header_key not in item:
@@ -558,6 +560,8 @@ def _sync_folder(
             folder_keys.add(message.key)
             folder_messages.append(message)
         done += len(chunk)
+        if on_messages is not None and len(folder_messages) > start:
+            on_messages(folder_messages[start:])
         if progress is not None:
             progress(folder, done, total)
 
@@ -582,6 +586,7 @@ def fetch_new(
     *,
     now: datetime | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    on_messages: Callable[[Sequence[MailMessage]], None] | None = None,
 ) -> SyncBatch:
     """Fetch the headers of messages not seen yet, folder by folder.
 
@@ -593,6 +598,10 @@ def fetch_new(
     ``batch.folder_errors`` (a missing folder; the other folders still sync). Only folders that
     were fetched completely appear in ``batch.state`` and contribute ``batch.messages``; messages
     are de-duplicated by Message-ID within the batch.
+
+    ``on_messages`` (optional) gets each chunk's new messages as soon as they are parsed, so that a
+    caller can classify them on another thread while the next chunk is fetched; messages of a
+    folder that does not complete are handed over too but are not in ``batch.messages``.
     """
     state = dict(state or {})
     batch = SyncBatch()
@@ -620,6 +629,7 @@ def fetch_new(
                     progress,
                     now,
                     chunk_size,
+                    on_messages,
                 )
             except imap_exceptions.IMAPClientError as exc:
                 if isinstance(exc, imaplib.IMAP4.abort):

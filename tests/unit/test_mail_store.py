@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 25, 12, 0, 0)
 
 @pytest.fixture
 def db(store):
-    store.create_tables(ms.MAIL_MODELS, safe=True)  # TEMP until the schema step lands
+    """The test's store (``init_db`` creates the mail tables with the rest)."""
     return store
 
 
@@ -319,3 +319,24 @@ def test_user_rules_are_checked_stored_and_used(db):
     assert (found.group_name, found.network, found.inviter, found.personal) == (
         "Knights of Oost", "association", "Mia", True,
     )  # fmt: skip
+
+
+def test_classify_ahead_gives_the_same_answers_and_apply_sync_uses_them(db, monkeypatch):
+    add_account()
+    rules = ms.classifier()
+    ahead = ms.ClassifyAhead(rules)
+    messages = corpus()
+    ahead(messages[:10])
+    ahead(messages[10:])
+    ahead([eml("invite_slack.eml", "Unfinished", 99)])  # a folder that did not complete
+    classified = ahead.finish()
+    assert len(classified) == len(messages) + 1
+    for message in messages:
+        assert classified[(message.folder, message.uid)] == rules.classify(message.headers)
+
+    def no_more(_headers):
+        raise AssertionError("classified twice")
+
+    monkeypatch.setattr(rules, "classify", no_more)
+    summary = ms.apply_sync("Work", batch(messages), rules, TODAY, now=NOW, classified=classified)
+    assert len(summary.invitations) == 10 and summary.list_messages == 8

@@ -52,6 +52,10 @@ def command(register: Callable[[argparse._SubParsersAction], None]) -> Callable:
 
 
 def _run_gui(args: argparse.Namespace, data_dir: Path) -> int:
+    # The Qt-free modules the window needs come first: once PySide6 is imported, its import hook
+    # reads the source of every module imported after it (looking for ``__feature__`` use).
+    import groupdesk.store.migrations
+    import groupdesk.store.repository  # noqa: F401
     from groupdesk.ui.application import run_gui
 
     shot = Path(args.screenshot) if getattr(args, "screenshot", None) else None

@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -94,8 +94,11 @@ class Totals:
     hours_per_month: float = 0.0
 
 
-#: Rows read before the window first shows; the rest are read right after the first paint.
+#: Rows read before the window first shows (fewer when the screen shows fewer, see
+#: ``MainWindow._first_page_rows``); the rest are read right after the first paint.
 FIRST_PAGE_ROWS = 200
+#: The window's size until the user gives it another (remembered) one.
+DEFAULT_SIZE = (1280, 760)
 #: Idle scoring starts this long after the window is built, then scores this many rows per turn.
 IDLE_SCORING_DELAY_MS = 300
 IDLE_SCORING_SLICE = 1000
@@ -155,8 +158,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.undo_stack = QUndoStack(self)
         # The first screen of rows by name now, the rest after the window is painted (``_load_rest``).
-        first = repository.load_rows(self.today(), lazy=True, first=FIRST_PAGE_ROWS)
-        self._partial = len(first) == FIRST_PAGE_ROWS
+        first_rows = self._first_page_rows()
+        first = repository.load_rows(self.today(), lazy=True, first=first_rows)
+        self._partial = len(first) == first_rows
         self.model = GroupTableModel(first, self, compact_headers=True)
         self.demo_available = importlib.util.find_spec("groupdesk.demo") is not None
         self.context_menu: QMenu | None = None
@@ -187,7 +191,7 @@ class MainWindow(QMainWindow):
         )
         self.statusBar().addPermanentWidget(self.totals_label)
 
-        self.resize(1280, 760)
+        self.resize(*DEFAULT_SIZE)
         self.restore_state()
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._refresh_summary()
@@ -212,6 +216,16 @@ class MainWindow(QMainWindow):
         self._scoring_timer.setInterval(0)
         self._scoring_timer.timeout.connect(self._score_some)
         QTimer.singleShot(IDLE_SCORING_DELAY_MS, self._scoring_timer.start)
+
+    def _first_page_rows(self) -> int:
+        """Rows to read before the first paint: as many as the tallest screen can show, at most
+        ``FIRST_PAGE_ROWS`` (the table's rows are ``_row_height()`` tall)."""
+        tallest = max((s.availableGeometry().height() for s in QGuiApplication.screens()), default=0)
+        tallest = max(tallest, DEFAULT_SIZE[1])  # a window may open taller than a small screen
+        return min(FIRST_PAGE_ROWS, tallest // self._row_height() + 1)
+
+    def _row_height(self) -> int:
+        return self.fontMetrics().height() + 10
 
     def _load_rest(self) -> None:
         """Replace the first screen of rows by every row (sort, filter and selection kept)."""
@@ -404,7 +418,6 @@ class MainWindow(QMainWindow):
 
         self.table = QTableView(self.table_page)
         self.table.setObjectName("groups_table")
-        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -421,13 +434,16 @@ class MainWindow(QMainWindow):
         vheader = self.table.verticalHeader()
         vheader.hide()
         vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vheader.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        vheader.setDefaultSectionSize(self._row_height())
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(40)  # column widths: ``restore_state``, saved or default
+        # The model last: with the row header already hidden and fixed, the view does not ask
+        # the model for a size and a font for every row's header.
+        self.table.setModel(self.model)
         layout.addWidget(self.table, 1)
 
     def _set_default_widths(self) -> None:

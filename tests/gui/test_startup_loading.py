@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QGuiApplication, QImage
 
 from groupdesk.store import db as store_db
 from groupdesk.store import repository
@@ -51,7 +51,7 @@ def test_partial_window_counts_from_the_store(store, settings, qtbot, monkeypatc
     qtbot.addWidget(window)
     window.remember_state = False
     # Not shown yet: only the first screen is loaded, but the summary already counts all 120.
-    assert window._partial and window.model.total_count() == 50
+    assert window._partial and window.model.total_count() == window._first_page_rows() <= 50
     assert "120 groups" in window.count_label.text()
     assert "120 memberships" in window.totals_label.text()
     assert "14,400 EUR a year" in window.totals_label.text()
@@ -104,7 +104,7 @@ def test_a_current_store_shows_first_and_sets_peewee_up_after_the_first_paint(
     qtbot.addWidget(window)
     window.remember_state = False
     # Built from the plain reader: the first screen, and totals over every group.
-    assert open_pending() and window.model.total_count() == 50
+    assert open_pending() and window.model.total_count() == window._first_page_rows() <= 50
     assert "120 memberships" in window.totals_label.text()
     errors: list[str] = []
     finish_store_after_paint(window, errors.append)
@@ -186,3 +186,16 @@ def test_a_screenshot_of_a_current_store_never_imports_peewee(store, data_dir, t
     assert result.stdout.split() == ["0", "False"]
     assert QImage(str(shot)).width() >= 800
     assert (data_dir / DB_FILENAME).read_bytes() == before
+
+
+def test_the_first_screen_is_as_many_rows_as_the_tallest_screen_shows(store, settings, qtbot, monkeypatch):
+    window = mw.MainWindow(settings, run_dialog=lambda d: False)
+    qtbot.addWidget(window)
+    window.remember_state = False
+    tallest = max(s.availableGeometry().height() for s in QGuiApplication.screens())
+    row = window.table.verticalHeader().defaultSectionSize()
+    rows = window._first_page_rows()
+    assert rows * row >= max(tallest, mw.DEFAULT_SIZE[1])  # a whole screen (or window) of rows
+    assert rows <= mw.FIRST_PAGE_ROWS
+    monkeypatch.setattr(mw, "FIRST_PAGE_ROWS", 5)
+    assert window._first_page_rows() == 5

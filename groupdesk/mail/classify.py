@@ -14,6 +14,7 @@ Also here: RFC 2047 decoding (stdlib ``email``), RFC 2919 ``List-Id`` and RFC 23
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -301,7 +302,12 @@ class Classification:
 # ---------------------------------------------------------------------------------------------
 # Header helpers
 
+#: Header values repeat (a list's List-Id and List-Unsubscribe, a poster's From, a thread's
+#: Subject), so the pure parsers below remember recent answers (results are immutable).
+_CACHE_SIZE = 4096
 
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def decode_words(value: str | None) -> str:
     """Decode RFC 2047 encoded words (``=?UTF-8?B?…?=``) and collapse whitespace.
 
@@ -321,6 +327,7 @@ _SIMPLE_ADDRESS = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def parse_address(value: str | None) -> tuple[str, str]:
     """(decoded display name, lower-case address) of the first address in a From-like field."""
     if not value:
@@ -339,6 +346,7 @@ def parse_address(value: str | None) -> tuple[str, str]:
     return name.strip(), address.strip().lower()
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def parse_list_id(value: str | None) -> ListId | None:
     """Parse an RFC 2919 List-Id; tolerant of missing brackets and any letter case.
 
@@ -369,6 +377,7 @@ def parse_list_id(value: str | None) -> ListId | None:
     return ListId(ident, phrase.strip()) if ident else None
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def parse_unsubscribe(value: str | None, post: str | None = None) -> Unsubscribe:
     """Parse RFC 2369 List-Unsubscribe (``<url>, <url>`` in preference order) and RFC 8058 one-click.
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from groupdesk.mail.secrets import SecretStore
 from groupdesk.store import mail_store
+from groupdesk.ui.dialogs.join_wizard import JoinWizard
 from groupdesk.ui.mail_flow import DiscoveredListsDialog, MailFlow, wait_for_threads
 from tests.integration.mail_fixtures import (  # noqa: F401  (fixtures)
     OTHER_USER_PASSWORD,
@@ -123,6 +124,13 @@ def test_sync_shows_invitations_and_offers_discovered_lists(
     texts = [tree.topLevelItem(0).text(c) for c in range(tree.columnCount())]
     assert "Søren Ørsted" in texts
     assert window.action_decide.isEnabled()  # Decide opens the join wizard for it
+
+    def wizard(dialog):
+        assert isinstance(dialog, JoinWizard)
+        dialog.reject()
+
+    driver.then(wizard)
+    window.action_decide.trigger()
 
     # adding the discovered list was one undoable step
     assert window.undo_stack.canUndo()

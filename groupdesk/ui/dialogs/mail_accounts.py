@@ -43,11 +43,6 @@ from groupdesk.domain.vocab import NETWORKS
 from groupdesk.errors import UserError
 from groupdesk.ui.mail_flow import MAX_AUTO_SYNC_MINUTES, SETTINGS_AUTO_SYNC, BackgroundCall
 
-SECURITY_ITEMS = (
-    ("ssl", "SSL/TLS (recommended)"),
-    ("starttls", "STARTTLS"),
-    ("plain", "No encryption (only to this computer)"),
-)
 RULE_COLUMNS = ("sender", "subject", "network", "kind")
 #: Connection tests give up sooner than a sync: someone is waiting for the answer.
 TEST_TIMEOUT = 15.0
@@ -160,8 +155,9 @@ class MailAccountsDialog(QDialog):
         self.port_spin.setSpecialValueText(self.tr("Default"))
         self.port_spin.setToolTip(self.tr("Default: 993 for SSL/TLS, 143 for STARTTLS"))
         self.security_combo = QComboBox(page)
-        for key, label in SECURITY_ITEMS:
-            self.security_combo.addItem(self.tr(label), key)
+        self.security_combo.addItem(self.tr("SSL/TLS (recommended)"), "ssl")
+        self.security_combo.addItem(self.tr("STARTTLS"), "starttls")
+        self.security_combo.addItem(self.tr("No encryption (only to this computer)"), "plain")
         self.security_combo.setToolTip(
             self.tr(
                 "Without encryption the password would travel in clear text: allowed only to this computer."

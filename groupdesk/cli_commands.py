@@ -400,7 +400,7 @@ def _import_parsed(parsed: list[_Parsed], data_dir: Path, *, dry_run: bool) -> i
             for p in plan.items:
                 if p.action == SKIPPED or (dry_run and p.action in (NEW, UPDATED)):
                     print(f"  {_plain(p.record.name)}: {_plain(p.summary())}")
-            apply_import(plan, item.label, item.kind, item.sha256)
+            apply_import(plan, item.label, item.kind, item.sha256, skipped=len(item.skipped))
         if dry_run:
             txn.rollback()
     if dry_run:

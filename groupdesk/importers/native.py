@@ -510,13 +510,16 @@ def _records_row_by_row(
     return records
 
 
-def write_csv(records: Sequence[GroupRecord]) -> bytes:
-    """Native CSV bytes: a header of ``GROUP_FIELDS``, one row per group in a stable order."""
+def write_csv(records: Sequence[GroupRecord], *, keep_order: bool = False) -> bytes:
+    """Native CSV bytes: a header of ``GROUP_FIELDS``, one row per group in a stable order.
+
+    ``keep_order`` writes the groups in the given order instead (rows dragged out of the table).
+    """
     out = _LfRows()
     # "\r\n" as the terminator makes the writer quote any cell holding a lone "\r" too.
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(GROUP_FIELDS)
-    for rec in sort_records(records):
+    for rec in records if keep_order else sort_records(records):
         writer.writerow([format_value(getattr(rec, n)) for n in GROUP_FIELDS])
     return "".join(out.parts).encode("utf-8")
 

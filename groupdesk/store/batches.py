@@ -68,6 +68,8 @@ class Source:
     file: str
     kind: str
     sha256: str | None = None
+    #: Entries the reader left out (not groups), counted with the batch's skipped ones.
+    skipped: int = 0
 
 
 @dataclass
@@ -147,6 +149,7 @@ def _plural(n: int, word: str) -> str:
 
 def list_batches() -> list[BatchInfo]:
     """Every applied import, newest first."""
+    ready()
     rows = db.execute_sql(
         "SELECT b.id, b.at, b.file, b.kind, b.new_count, b.updated_count, b.unchanged_count, "
         'b.skipped_count, b.undone, (SELECT COUNT(*) FROM "group" g WHERE g.import_batch_id = b.id) '
@@ -177,6 +180,20 @@ def batch_info(batch_id: int) -> BatchInfo:
     raise BatchError(f"There is no import number {batch_id}.")
 
 
+def batch_group_ids(batch_ids: Iterable[int]) -> list[int]:
+    """Ids of the groups (still in the store) that the batches created or changed."""
+    ids: set[int] = set()
+    conn = _conn()
+    for batch in batch_ids:
+        for sql in (
+            'SELECT id FROM "group" WHERE import_batch_id = ?',
+            "SELECT group_id FROM import_change WHERE batch_id = ?",
+            *(f'SELECT group_id FROM "{t}" WHERE import_batch_id = ?' for t in CHILD_TABLES),
+        ):
+            ids.update(r[0] for r in conn.execute(sql, (batch,)).fetchall())
+    return sorted(ids)
+
+
 # ---------------------------------------------------------------- importing several sources
 
 
@@ -187,6 +204,7 @@ def plan_sources(records: Sequence[Sequence[GroupRecord]]) -> list[ImportPlan]:
     itself will find. With more than one list the earlier ones are applied inside a transaction
     that is rolled back: nothing is written.
     """
+    ready()
     if len(records) <= 1:
         return [plan_import(r) for r in records]
     plans = []
@@ -210,13 +228,14 @@ def apply_sources(sources: Sequence[Source], plans: Sequence[ImportPlan] | None 
     as it is, with several each source is planned again just before it is applied (so that the
     earlier sources count). Sources that change nothing write no batch.
     """
+    ready()
     ids: list[int] = []
     with db.atomic():
         for n, source in enumerate(sources):
             plan = plans[0] if plans is not None and len(sources) == 1 and n == 0 else None
             if plan is None:
                 plan = plan_import(source.records)
-            batch = apply_import(plan, source.file, source.kind, source.sha256)
+            batch = apply_import(plan, source.file, source.kind, source.sha256, skipped=source.skipped)
             if batch is not None:
                 ids.append(batch)
     return ids
@@ -226,7 +245,17 @@ def apply_sources(sources: Sequence[Source], plans: Sequence[ImportPlan] | None 
 
 
 def _conn() -> sqlite3.Connection:
+    ready()
     return db.connection()
+
+
+def ready() -> None:
+    """Set Peewee up on the store if the window started on a plain reading connection."""
+    from groupdesk.store import db as store_db
+
+    finish_open = getattr(store_db, "finish_open", None)
+    if finish_open is not None:
+        finish_open()
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -281,6 +310,7 @@ def undo_batch(batch_id: int) -> BatchUndo:
         BatchError: there is no such batch.
     """
     undo = BatchUndo(batch_id)
+    ready()
     with db.atomic():
         if _undone(batch_id):
             return undo
@@ -361,6 +391,7 @@ def redo_batch(undo: BatchUndo) -> None:
     """
     if not undo.done:
         return
+    ready()
     try:
         with db.atomic():
             if not _undone(undo.batch_id):
@@ -396,12 +427,14 @@ def redo_batch(undo: BatchUndo) -> None:
 
 def undo_batches(batch_ids: Iterable[int]) -> list[BatchUndo]:
     """Undo several batches (newest first) in one transaction."""
+    ready()
     with db.atomic():
         return [undo_batch(b) for b in sorted(batch_ids, reverse=True)]
 
 
 def redo_batches(undos: Sequence[BatchUndo]) -> None:
     """Redo what ``undo_batches`` undid (oldest first) in one transaction."""
+    ready()
     with db.atomic():
         for undo in reversed(undos):
             redo_batch(undo)

@@ -576,8 +576,13 @@ def _insert_new(
         conn.execute(create)
 
 
-def apply_import(plan: ImportPlan, file: str, kind: str, sha256: str | None = None) -> int | None:
+def apply_import(
+    plan: ImportPlan, file: str, kind: str, sha256: str | None = None, *, skipped: int = 0
+) -> int | None:
     """Carry out ``plan`` in one transaction; return the new ImportBatch id (None if nothing changes).
+
+    ``skipped`` counts entries the reader left out before planning (chats that are not groups, say);
+    the batch's skipped count includes them, as the preview showed.
 
     Besides the rows themselves, the batch records what undoing it needs: new groups,
     contributions, decisions and invitations carry its id, and every field it changed on an
@@ -586,10 +591,10 @@ def apply_import(plan: ImportPlan, file: str, kind: str, sha256: str | None = No
     if not plan.changes_anything:
         return None
     with paused_gc(), db.atomic():
-        return _apply(plan, file, kind, sha256)
+        return _apply(plan, file, kind, sha256, skipped)
 
 
-def _apply(plan: ImportPlan, file: str, kind: str, sha256: str | None) -> int:
+def _apply(plan: ImportPlan, file: str, kind: str, sha256: str | None, skipped: int = 0) -> int:
     counts = plan.counts()
     now = _now()
     stamp = _to_db(now)
@@ -602,7 +607,7 @@ def _apply(plan: ImportPlan, file: str, kind: str, sha256: str | None) -> int:
         new_count=counts[NEW],
         updated_count=counts[UPDATED],
         unchanged_count=counts[UNCHANGED],
-        skipped_count=counts[SKIPPED],
+        skipped_count=counts[SKIPPED] + skipped,
     )
     new_items = [i for i in plan.items if i.action == NEW]
     if new_items:
@@ -690,20 +695,35 @@ def _apply(plan: ImportPlan, file: str, kind: str, sha256: str | None) -> int:
 # ---------------------------------------------------------------- reading everything back
 
 
-def load_records() -> dict[int, GroupRecord]:
-    """Every group in the store as a record with its contributions, decisions and invitations."""
+def load_records(ids: Iterable[int] | None = None) -> dict[int, GroupRecord]:
+    """Groups in the store as records with their contributions, decisions and invitations.
+
+    Every group, by id; or only the groups ``ids`` names, in that order (ids not in the store left out).
+    """
     cols = ", ".join(f'"{n}"' for n in GROUP_FIELDS)
     out: dict[int, GroupRecord] = {}
+    wanted = None if ids is None else list(dict.fromkeys(ids))
+    if wanted is not None:
+        wanted_set = set(wanted)
     for row in db.execute_sql(f'SELECT id, {cols} FROM "group" ORDER BY id').fetchall():
+        if wanted is not None and row[0] not in wanted_set:
+            continue
         values = {n: _from_db(n, v) for n, v in zip(GROUP_FIELDS, row[1:], strict=True)}
         out[row[0]] = GroupRecord(**values)
+    if wanted is not None:
+        out = {gid: out[gid] for gid in wanted if gid in out}
     for gid, day, kind, note in db.execute_sql(
         "SELECT group_id, date, kind, note FROM contribution ORDER BY id"
     ).fetchall():
-        out[gid].contributions.append(ContributionRecord(date.fromisoformat(str(day)[:10]), kind, note or ""))
+        if gid in out:
+            out[gid].contributions.append(
+                ContributionRecord(date.fromisoformat(str(day)[:10]), kind, note or "")
+            )
     for gid, at, action, reasons, answers, note in db.execute_sql(
         "SELECT group_id, at, action, reasons, answers, note FROM decision ORDER BY id"
     ).fetchall():
+        if gid not in out:
+            continue
         out[gid].decisions.append(
             DecisionRecord(
                 _dt(at), action, json.loads(reasons or "[]"), json.loads(answers or "{}"), note or ""
@@ -713,6 +733,8 @@ def load_records() -> dict[int, GroupRecord]:
         "SELECT group_id, received_at, inviter, channel, message_id, subject, personal "
         "FROM invite ORDER BY id"
     ).fetchall():
+        if gid not in out:
+            continue
         out[gid].invites.append(
             InviteRecord(
                 _dt(at),

@@ -241,11 +241,11 @@ def test_apply_sources_is_one_transaction(store, monkeypatch: pytest.MonkeyPatch
     original = batches.apply_import
     calls: list[str] = []
 
-    def second_fails(plan, file, kind, sha256=None):
+    def second_fails(plan, file, kind, sha256=None, *, skipped=0):
         calls.append(file)
         if len(calls) == 2:
             raise sqlite3.OperationalError("disk full")
-        return original(plan, file, kind, sha256)
+        return original(plan, file, kind, sha256, skipped=skipped)
 
     monkeypatch.setattr(batches, "apply_import", second_fails)
     with pytest.raises(sqlite3.OperationalError, match="disk full"):

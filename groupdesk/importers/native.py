@@ -472,7 +472,10 @@ def _fast_records(
     n = len(rows)
     nothing = [None] * n
     values = [by_name.get(f) or (["other"] * n if f == "network" else nothing) for f in GROUP_FIELDS]
-    return list(map(GroupRecord, *values)), dict(zip(GROUP_FIELDS, values, strict=True))
+    # Each record's three empty row lists made in C (``list()`` per call) rather than by its __init__.
+    lists = (iter(list, None) for _ in range(3))
+    records = list(map(GroupRecord, *values, *lists))
+    return records, dict(zip(GROUP_FIELDS, values, strict=True))
 
 
 def _records_row_by_row(

@@ -82,8 +82,12 @@ def items_from_mime(mime: QMimeData) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _read(items: Sequence[str], cancelled: Callable[[], bool], progress: Callable[[int, int, str], None],
-          limits: Limits = DEFAULT_LIMITS) -> list[ImportResult]:  # fmt: skip
+def _read(
+    items: Sequence[str],
+    cancelled: Callable[[], bool],
+    progress: Callable[[int, int, str], None],
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[ImportResult]:
     """The default reader (runs on the worker thread): never raises for a bad source."""
     from groupdesk.importers import read_sources
 

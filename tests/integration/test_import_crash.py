@@ -162,9 +162,13 @@ def one_round(
         proc.wait()
         finished = False
 
+    wal = data / f"{DB}-wal"
+    wal_bytes = wal.stat().st_size if wal.exists() else 0  # before sqlite3 recovers the file
     # Content is compared after importing again, which must then write nothing when this committed.
     groups, batches, differ = state(data / DB, None)
     what = f"round {n}, {'finished by' if finished else 'killed at'} {moment:.2f} s"
+    if not finished and wal_bytes:
+        what += f" ({wal_bytes / 2**20:.1f} MB in the write-ahead log)"
     assert (groups, batches, differ) in ((0, 0, 0), (COUNT, 1, 0)), (
         f"{what}: {groups} groups, {batches} batches"
     )

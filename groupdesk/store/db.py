@@ -70,34 +70,47 @@ def init_db(path: Path | str, *, migrate: bool = True) -> SqliteDatabase:
     return database
 
 
-def open_for_reading(path: Path | str) -> bool:
-    """Open the file at ``path`` for reads only, without Peewee, if its schema is current.
+def connect_reader(path: Path | str) -> sqlite3.Connection | None:
+    """A plain read-only ``sqlite3`` connection to the file at ``path`` if its schema is current.
 
-    Returns False, with nothing opened, when the file is missing, empty, unreadable, or of another
-    schema version (older: it needs migrating; newer: it must be refused): then ``init_db`` is the
-    way in. After True, ``execute`` serves reads and ``finish_open`` sets Peewee up on the file.
+    None, with nothing left open, when the file is missing, empty, unreadable, or of another schema
+    version (older: it needs migrating; newer: it must be refused): ``init_db`` handles those.
+    The connection belongs to the thread that made it.
     """
-    global _reader, _pending
     from groupdesk.store.migrations import SCHEMA_VERSION
 
     path = Path(path).resolve()
-    close_db()
     try:
         if not path.is_file() or path.stat().st_size == 0:
-            return False
+            return None
         conn = sqlite3.connect(path.as_uri() + "?mode=rw", uri=True, timeout=PRAGMAS["busy_timeout"] / 1000)
     except (OSError, sqlite3.Error):
-        return False
+        return None
     try:
         if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             conn.close()
-            return False
+            return None
         conn.execute("PRAGMA query_only = 1")  # this connection never writes
         conn.execute(f"PRAGMA mmap_size = {READER_MMAP_BYTES}")  # scans without copying pages
     except sqlite3.Error:
         conn.close()
+        return None
+    return conn
+
+
+def open_for_reading(path: Path | str) -> bool:
+    """Open the file at ``path`` for reads only, without Peewee, if its schema is current.
+
+    Returns False, with nothing opened, when ``connect_reader`` gives no connection: then
+    ``init_db`` is the way in. After True, ``execute`` serves reads and ``finish_open`` sets
+    Peewee up on the file.
+    """
+    global _reader, _pending
+    close_db()
+    conn = connect_reader(path)
+    if conn is None:
         return False
-    _reader, _pending = conn, path
+    _reader, _pending = conn, Path(path).resolve()
     sys.meta_path.insert(0, _ModelsImportHook)
     return True
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 from groupdesk.domain.records import (
@@ -403,14 +404,7 @@ def read_csv(data: bytes, source: str) -> ReadResult:
     csv.field_size_limit(max(limit, len(text)))  # long notes are fine; the default caps cells at 128 KiB
     try:
         with paused_gc():
-            rows: list[list[str]] | None = None
-            try:
-                reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
-                next(reader)
-                rows = list(reader)
-            except csv.Error:
-                rows = None  # the row-by-row reader below says where
-            fast = _fast_records(rows, len(names), columns) if rows is not None else None
+            fast = _fast_records(text, sep, len(names), columns)
             if fast is None:
                 records = CheckedRecords(_records_row_by_row(text, source, sep, names, columns))
             else:
@@ -440,28 +434,37 @@ class _Memo(dict):
         return value
 
 
+#: Rows parsed and converted at a time: their cells are still in the processor's cache when converted.
+_CHUNK_ROWS = 400
+
+
 def _fast_records(
-    rows: list[list[str]], width: int, columns: list[tuple[int, str]]
+    text: str, sep: str, width: int, columns: list[tuple[int, str]]
 ) -> tuple[list[GroupRecord], dict[str, list[Any]]] | None:
     """The records of well-formed rows, converted a column at a time, and those columns (see
     ``CheckedRecords``); None when any row or value needs the careful reader (a short, long or blank
-    row, a bad value, a missing name), which then reports exactly where."""
-    if not rows:
-        return [], {f: [] for f in GROUP_FIELDS}
-    if any(len(row) != width for row in rows):
-        return None
-    cells = list(zip(*rows, strict=True))
-    by_name: dict[str, list[Any]] = {}
+    row, broken quoting, a bad value, a missing name), which then reports exactly where."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    by_name: dict[str, list[Any]] = {name: [] for _, name in columns}
+    memos = {name: _Memo(name) for _, name in columns if name not in _PLAIN_TEXT and name not in _VERBATIM}
     try:
-        for i, name in columns:
-            col = cells[i]
-            if name in _PLAIN_TEXT:
-                by_name[name] = [c or None for c in map(str.strip, col)]
-            elif name in _VERBATIM:
-                by_name[name] = [c if c.strip() else None for c in col]
-            else:
-                by_name[name] = list(map(_Memo(name).__getitem__, col))
-    except ValueError:
+        next(reader)
+        while True:
+            rows = list(islice(reader, _CHUNK_ROWS))
+            if not rows:
+                break
+            if any(len(row) != width for row in rows):
+                return None
+            cells = list(zip(*rows, strict=True))
+            for i, name in columns:
+                col = cells[i]
+                if name in _PLAIN_TEXT:
+                    by_name[name] += [c or None for c in map(str.strip, col)]
+                elif name in _VERBATIM:
+                    by_name[name] += [c if c.strip() else None for c in col]
+                else:
+                    by_name[name] += map(memos[name].__getitem__, col)
+    except (csv.Error, ValueError, StopIteration):
         return None
     names = by_name.get("name")
     if names is None or None in names:
@@ -469,7 +472,7 @@ def _fast_records(
     network = by_name.get("network")
     if network is not None and None in network:
         by_name["network"] = ["other" if n is None else n for n in network]
-    n = len(rows)
+    n = len(names)
     nothing = [None] * n
     values = [by_name.get(f) or (["other"] * n if f == "network" else nothing) for f in GROUP_FIELDS]
     # Each record's three empty row lists made in C (``list()`` per call) rather than by its __init__.

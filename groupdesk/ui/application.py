@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -49,7 +49,7 @@ def _app_icon() -> QIcon | None:
     icon = QIcon()
     try:
         for size in ICON_SIZES:
-            icon.addFile(str(icon_png(size)))
+            icon.addFile(str(icon_png(size)), QSize(size, size))  # sized: no need to read the file now
     except (ResourceNotFoundError, OSError):
         return None
     return icon
@@ -195,11 +195,13 @@ def _run_window(app: QApplication, data_dir: Path, screenshot: Path | None, file
     from groupdesk.ui.main_window import MainWindow
 
     window = MainWindow(window_settings(data_dir))
+    # Import and mail sync are attached right after the first paint (their modules are big);
+    # files given on the command line (a double-clicked export) go to the import preview then.
+    FirstPaint(window, window.attach_flows)
     if files:
         log.info("Files given on the command line: %s", ", ".join(map(str, files)))
-        window.statusBar().showMessage(
-            window.tr("Importing files from the window is not available yet; use “groupdesk import”."), 10000
-        )
+        items = [str(f) for f in files]
+        FirstPaint(window, lambda: window.import_flow.import_items(items))
     result = {"code": EXIT_OK}
     if deferred:
 

@@ -64,6 +64,8 @@ from groupdesk.ui.text import menu_text
 
 if TYPE_CHECKING:
     from groupdesk.ui.detail_panel import DetailPanel
+    from groupdesk.ui.import_flow import ImportFlow
+    from groupdesk.ui.mail_flow import MailFlow
 
 #: Runs a modal dialog and says whether it was accepted. Tests pass one that drives the dialog.
 DialogRunner = Callable[[QDialog], bool]
@@ -210,12 +212,49 @@ class MainWindow(QMainWindow):
                 FirstPaint(self, self._load_rest_after_paint)
             else:  # another order: the first screen needs every row
                 self._load_rest()
+        # Import and mail sync (and their menu items) are set up when first needed — the
+        # application attaches them right after the first paint: their modules take longer to load
+        # than the whole window.
+        self._import_flow: ImportFlow | None = None
+        self._mail_flow: MailFlow | None = None
         # Scores are computed on first use; after start-up, compute the rest in small idle slices
         # so that the first click on a score column does not wait for 100,000 rows.
         self._scoring_timer = QTimer(self)
         self._scoring_timer.setInterval(0)
         self._scoring_timer.timeout.connect(self._score_some)
         QTimer.singleShot(IDLE_SCORING_DELAY_MS, self._scoring_timer.start)
+
+    def attach_flows(self) -> None:
+        """Set up importing (drops, File → Import…) and mail sync, with their actions (once)."""
+        if self._import_flow is not None:
+            return
+        from groupdesk.ui.import_flow import ImportFlow
+        from groupdesk.ui.mail_flow import MailFlow
+
+        self._import_flow = flow = ImportFlow(self)
+        self._mail_flow = mail = MailFlow(self)
+        first = self.file_menu.actions()[0]
+        for action in flow.actions():
+            self.file_menu.insertAction(first, action)
+        self.file_menu.insertSeparator(first)
+        self.tools_menu.addAction(mail.action_sync)
+        self.tools_menu.addAction(mail.action_accounts)
+        self.view_menu.addAction(mail.action_discovered)
+        self.toolbar.insertAction(self._toolbar_undo_separator, mail.action_sync)
+
+    @property
+    def import_flow(self) -> ImportFlow:
+        """The import flow (drops, Import…, history)."""
+        self.attach_flows()
+        assert self._import_flow is not None
+        return self._import_flow
+
+    @property
+    def mail(self) -> MailFlow:
+        """The mail sync flow (Sync mail, Mail accounts…)."""
+        self.attach_flows()
+        assert self._mail_flow is not None
+        return self._mail_flow
 
     def _first_page_rows(self) -> int:
         """Rows to read before the first paint: as many as the tallest screen can show, at most
@@ -508,7 +547,8 @@ class MainWindow(QMainWindow):
                 "GroupDesk keeps the groups you belong to or are invited to in one table, and helps "
                 "you see which ones are worth your time: value both ways, a living group, and you "
                 "taking part.\n\n"
-                "Add your first group, or load a demo inventory to look around."
+                "Add your first group, drop an export from Facebook, LinkedIn, Discord, Reddit, "
+                "Telegram or a spreadsheet onto this window, or load a demo inventory to look around."
             ),
             page,
         )
@@ -521,6 +561,9 @@ class MainWindow(QMainWindow):
         self._empty_add_button.setToolTip(self.action_add.toolTip())
         self._empty_add_button.clicked.connect(lambda: self.add_group())
         self._empty_add_button.setDefault(True)
+        self._empty_import_button = QPushButton(self.tr("&Import an export…"), page)
+        self._empty_import_button.setToolTip(self.tr("Choose exported files or archives to import (Ctrl+I)"))
+        self._empty_import_button.clicked.connect(lambda: self.import_flow.choose_files())
         self._empty_demo_button = QPushButton(self.tr("Load &demo data"), page)
         self._empty_demo_button.setToolTip(self.action_demo.toolTip())
         self._empty_demo_button.clicked.connect(lambda: self.load_demo())
@@ -528,6 +571,7 @@ class MainWindow(QMainWindow):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self._empty_add_button)
+        buttons.addWidget(self._empty_import_button)
         buttons.addWidget(self._empty_demo_button)
         buttons.addStretch(1)
         outer.addWidget(title)
@@ -635,6 +679,9 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.action_details)
         self.view_menu = view_menu
 
+        # Filled right after the first paint (``attach_flows``): mail sync and accounts.
+        self.tools_menu = bar.addMenu(self.tr("&Tools"))
+
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.action_how)
         help_menu.addSeparator()
@@ -658,7 +705,7 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.status_button)
         self.toolbar.addAction(self.action_decide)
         self.toolbar.addAction(self.decisions.action_review)
-        self.toolbar.addSeparator()
+        self._toolbar_undo_separator = self.toolbar.addSeparator()
         self.toolbar.addAction(self.action_undo)
         self.toolbar.addAction(self.action_redo)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)

@@ -6,26 +6,31 @@ Commands use the same store and domain functions as the window.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from groupdesk import __version__
 from groupdesk.errors import UserError
 
+if TYPE_CHECKING:
+    import argparse
+
 EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT = 0, 1, 2
-
-
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose usage errors exit with 2 and one line (argparse's default is 2 too)."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_BAD_INPUT, f"groupdesk: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        """ArgumentParser whose usage errors exit with 2 and one line (argparse's default is 2 too)."""
+
+        def error(self, message: str) -> None:  # type: ignore[override]
+            self.exit(EXIT_BAD_INPUT, f"groupdesk: {message}\n")
+
     p = _Parser(prog="groupdesk", description="Take charge of the groups you belong to.")
     p.add_argument("--version", action="version", version=f"GroupDesk {__version__}")
     p.add_argument("--data-dir", metavar="DIR", help="data folder (default: the platform's app-data folder)")
@@ -51,7 +56,7 @@ def command(register: Callable[[argparse._SubParsersAction], None]) -> Callable:
     return register
 
 
-def _run_gui(args: argparse.Namespace, data_dir: Path) -> int:
+def _run_gui(args: argparse.Namespace | SimpleNamespace, data_dir: Path) -> int:
     # The Qt-free modules the window needs come first: once PySide6 is imported, its import hook
     # reads the source of every module imported after it (looking for ``__feature__`` use).
     import groupdesk.store.migrations
@@ -89,17 +94,52 @@ def _command_word(argv: Sequence[str]) -> str | None:
     return None
 
 
+def window_args(argv: Sequence[str]) -> SimpleNamespace | None:
+    """``argv`` of a plain window start, read without argparse; None for anything else.
+
+    Opening the window is the common case, and importing argparse (whose messages gettext looks
+    translations up for) is a few milliseconds of its start-up. Read here: ``--data-dir DIR`` (or
+    ``--data-dir=DIR``), ``-v``/``--verbose``, then optionally ``gui`` with ``--screenshot FILE``
+    (or ``--screenshot=FILE``). Anything else (files to open, help, abbreviations, mistakes) is
+    left to argparse, which reads these the same way and everything else properly.
+    """
+    values = {"command": None, "data_dir": None, "verbose": False, "screenshot": None, "files": []}
+    words = list(argv)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        option, eq, value = word.partition("=")
+        name = {"--data-dir": "data_dir", "--screenshot": "screenshot"}.get(option)
+        if name is not None and (name == "screenshot") == (values["command"] == "gui"):
+            if not eq:
+                if i + 1 == len(words):
+                    return None
+                i += 1
+                value = words[i]
+            if not value or value.startswith("-"):
+                return None
+            values[name] = value
+        elif word in ("-v", "--verbose") and values["command"] is None:
+            values["verbose"] = True
+        elif word == "gui" and values["command"] is None:
+            values["command"] = "gui"
+        else:
+            return None
+        i += 1
+    return SimpleNamespace(**values)
+
+
 def run(argv: Sequence[str]) -> int:
     """Parse ``argv`` and run the command; return the exit code."""
     from groupdesk.app import resolve_data_dir, resume_gc, setup_logging
 
-    if _command_word(argv) not in (None, "gui") or "-h" in argv or "--help" in argv:
-        # Commands live in their own modules; importing registers them. Opening the window
-        # does not need them, and skipping them keeps start-up quick.
-        import_command_modules()
-
-    parser = build_parser()
-    args = parser.parse_args(list(argv))
+    args = window_args(argv)
+    if args is None:
+        if _command_word(argv) not in (None, "gui") or "-h" in argv or "--help" in argv:
+            # Commands live in their own modules; importing registers them. Opening the window
+            # does not need them, and skipping them keeps start-up quick.
+            import_command_modules()
+        args = build_parser().parse_args(list(argv))
     data_dir = resolve_data_dir(args.data_dir)
     setup_logging(data_dir, verbose=args.verbose)
     try:

@@ -149,6 +149,12 @@ def finish_store_after_paint(window: QWidget, on_error: Callable[[str], None]) -
     return FirstPaint(window, finish)
 
 
+def _after_first_paint(window: QWidget, callback: Callable[[], object]) -> FirstPaint:
+    """Call ``callback`` on the turn after ``window``'s first paint, unless the window is closed
+    by then (a ``--screenshot`` run has taken its picture and is quitting: it needs no more)."""
+    return FirstPaint(window, lambda: callback() if window.isVisible() else None)
+
+
 def open_window_store(data_dir: Path) -> bool:
     """Open the store in ``data_dir``; True when Peewee waits (``finish_store_after_paint``).
 
@@ -197,11 +203,11 @@ def _run_window(app: QApplication, data_dir: Path, screenshot: Path | None, file
     window = MainWindow(window_settings(data_dir))
     # Import and mail sync are attached right after the first paint (their modules are big);
     # files given on the command line (a double-clicked export) go to the import preview then.
-    FirstPaint(window, window.attach_flows)
+    _after_first_paint(window, window.attach_flows)
     if files:
         log.info("Files given on the command line: %s", ", ".join(map(str, files)))
         items = [str(f) for f in files]
-        FirstPaint(window, lambda: window.import_flow.import_items(items))
+        _after_first_paint(window, lambda: window.import_flow.import_items(items))
     result = {"code": EXIT_OK}
     if deferred:
 

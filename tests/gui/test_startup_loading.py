@@ -167,7 +167,7 @@ def test_a_store_from_the_future_is_refused_before_the_window_opens(data_dir):
     assert not open_pending()
 
 
-def test_a_screenshot_of_a_current_store_never_imports_peewee(store, data_dir, tmp_path):
+def test_a_screenshot_imports_neither_peewee_nor_the_later_flows(store, data_dir, tmp_path):
     """The whole start-up path, in a fresh process: the picture is taken before Peewee is needed."""
     _many(30)
     close_db()
@@ -177,13 +177,14 @@ def test_a_screenshot_of_a_current_store_never_imports_peewee(store, data_dir, t
         "import sys\n"
         "from groupdesk import cli\n"
         f"code = cli.run(['--data-dir', {str(data_dir)!r}, 'gui', '--screenshot', {str(shot)!r}])\n"
-        "print(code, 'peewee' in sys.modules)\n"
+        "print(code, 'peewee' in sys.modules, 'groupdesk.ui.import_flow' in sys.modules)\n"
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["0", "False"]
+    # Nor what the window sets up after its first paint: a closed window needs none of it.
+    assert result.stdout.split() == ["0", "False", "False"]
     assert QImage(str(shot)).width() >= 800
     assert (data_dir / DB_FILENAME).read_bytes() == before
 
@@ -199,3 +200,59 @@ def test_the_first_screen_is_as_many_rows_as_the_tallest_screen_shows(store, set
     assert rows <= mw.FIRST_PAGE_ROWS
     monkeypatch.setattr(mw, "FIRST_PAGE_ROWS", 5)
     assert window._first_page_rows() == 5
+
+
+# ------------------------------------------------------------------ the window's arguments without argparse
+
+WINDOW_ARGVS = [
+    [],
+    ["gui"],
+    ["--data-dir", "/x"],
+    ["--data-dir=/x", "gui"],
+    ["-v", "gui", "--screenshot", "a.png"],
+    ["--verbose", "--data-dir", "d", "-v", "gui", "--screenshot=a.png"],
+    ["--data-dir", "a", "--data-dir", "b"],
+    ["gui", "--screenshot", "a", "--screenshot", "b"],
+    ["--data-dir=/a=b"],
+]
+
+
+@pytest.mark.parametrize("argv", WINDOW_ARGVS)
+def test_window_arguments_read_as_argparse_reads_them(argv):
+    from groupdesk import cli
+
+    quick = cli.window_args(argv)
+    full = cli.build_parser().parse_args(argv)
+    assert quick is not None
+    assert (quick.command, quick.data_dir, quick.verbose) == (full.command, full.data_dir, full.verbose)
+    assert quick.screenshot == getattr(full, "screenshot", None)
+    assert quick.files == (getattr(full, "files", None) or [])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["gui", "f.json"], ["-h"], ["gui", "--help"], ["--version"], ["--data", "x"], ["gui", "-v"],
+        ["--screenshot", "a"], ["gui", "gui"], ["--data-dir"], ["--data-dir", ""], ["--data-dir", "-x"],
+        ["list"], ["gui", "--screenshot"], ["--", "gui"], ["-vv"], ["gui", "--screenshot=-a"],
+        ["gui", "--data-dir", "d"],
+    ],
+)  # fmt: skip
+def test_anything_else_is_left_to_argparse(argv):
+    from groupdesk import cli
+
+    assert cli.window_args(argv) is None
+
+
+def test_a_window_start_builds_no_argparse_parser(data_dir, tmp_path):
+    shot = tmp_path / "s.png"
+    code = (
+        "from groupdesk import cli\n"
+        "cli.build_parser = None  # a window start must not need it\n"
+        f"print(cli.run(['--data-dir', {str(data_dir)!r}, 'gui', '--screenshot', {str(shot)!r}]))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0"] and shot.exists()

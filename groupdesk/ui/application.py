@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -98,20 +97,6 @@ def install_excepthook(*, show_dialog: bool = True) -> None:
     sys.excepthook = hook
 
 
-def _load_fonts_in_background() -> threading.Thread:
-    """Fill Qt's font database in a thread while the window is imported and built.
-
-    The window's first text measurement would otherwise wait ~5 ms for it (fontconfig). Qt's font
-    database is thread-safe (a measurement made meanwhile waits for it) and PySide6 releases the
-    GIL during the call, so this runs beside the start-up instead of inside it.
-    """
-    from PySide6.QtGui import QFontDatabase
-
-    thread = threading.Thread(target=QFontDatabase.families, name="groupdesk-fonts", daemon=True)
-    thread.start()
-    return thread
-
-
 def _fail(message: str, *, interactive: bool) -> int:
     print(f"groupdesk: {message}", file=sys.stderr)
     if interactive:
@@ -177,11 +162,7 @@ def run_gui(data_dir: Path, screenshot: Path | None = None, files: list[Path] | 
     in a dialog, and on stderr), or when the screenshot cannot be written.
     """
     app = make_application()
-    fonts = _load_fonts_in_background()
-    try:
-        return _run_window(app, data_dir, screenshot, files)
-    finally:
-        fonts.join()  # never leave it running into Qt's shutdown
+    return _run_window(app, data_dir, screenshot, files)
 
 
 def _run_window(app: QApplication, data_dir: Path, screenshot: Path | None, files: list[Path] | None) -> int:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox
 
 from groupdesk.domain.vocab import MEMBER_STATUSES
 
@@ -92,6 +91,8 @@ class DecisionFlow(QObject):
 
     def review(self, queue: list[int] | None = None) -> bool:
         """Open the clean-up review (of ``queue``, default: every membership, worst first)."""
+        from PySide6.QtWidgets import QMessageBox
+
         from groupdesk.store import journal
         from groupdesk.ui.dialogs.triage import TriageDialog
 

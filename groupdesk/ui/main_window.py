@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -963,6 +962,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ edits
 
     def _error(self, title: str, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox  # message boxes load when first used
+
         box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         self.run_dialog(box)
@@ -1027,6 +1028,8 @@ class MainWindow(QMainWindow):
         if not ids:
             return 0
         if len(ids) > 1:
+            from PySide6.QtWidgets import QMessageBox
+
             names = [r.name for r in (self.model.row_by_id(g) for g in ids) if r is not None]
             shown = "\n".join(f"• {n}" for n in names[:8]) + ("\n…" if len(names) > 8 else "")
             box = QMessageBox(
@@ -1189,6 +1192,8 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         """The About box."""
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Information, self.tr("About GroupDesk"), "", QMessageBox.StandardButton.Ok, self
         )

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 from groupdesk.domain.vocab import NETWORKS, STATUSES
 from groupdesk.fileutil import write_atomic
@@ -33,6 +32,8 @@ SavePathChooser = Callable[[object, str, str, str], str | None]
 
 def ask_save_path(parent: object, caption: str, suggested: str, file_filter: str) -> str | None:
     """The platform's Save dialog; None when cancelled."""
+    from PySide6.QtWidgets import QFileDialog  # dialogs load when used, not at start-up
+
     path, _ = QFileDialog.getSaveFileName(parent, caption, suggested, file_filter)  # type: ignore[arg-type]
     return path or None
 
@@ -99,6 +100,8 @@ class PlanFlow(QObject):
 
     def ask_title(self) -> bool:
         """Ask for the plan's title."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
         text, ok = QInputDialog.getText(
             self.window, self.tr("Plan title"), self.tr("Title printed on the plan:"),
             QLineEdit.EchoMode.Normal, self.title(),
@@ -206,6 +209,8 @@ class PlanFlow(QObject):
         return path
 
     def _error(self, title: str, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self.window
         )

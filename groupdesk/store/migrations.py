@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # only for annotations: the window's quick start reads SCHEMA
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class SchemaTooNewError(RuntimeError):
@@ -167,8 +167,35 @@ def _step_4(database: Database) -> None:
         database.execute_sql(statement)
 
 
+#: Schema 5's group columns (name → type), exactly as Peewee creates them for ``models.Group``.
+STEP_5_GROUP_COLUMNS = (
+    ("activity_members", "INTEGER"),
+    ("activity_active_users", "INTEGER"),
+    ("activity_active_window", "VARCHAR(255)"),
+    ("activity_posts_per_week", "REAL"),
+    ("activity_source", "VARCHAR(255)"),
+    ("activity_source_url", "TEXT"),
+    ("activity_measured_at", "DATETIME"),
+    ("activity_title", "TEXT"),
+    ("activity_notes", "TEXT"),
+    ("probe_error_kind", "VARCHAR(255)"),
+    ("probe_error_message", "TEXT"),
+    ("probe_error_at", "DATETIME"),
+)
+
+
+def _step_5(database: Database) -> None:
+    """Schema 5: online activity checks — the last figures and failure per group, the answer cache."""
+    for column, ddl in STEP_5_GROUP_COLUMNS:
+        add_column(database, "group", column, ddl)
+    database.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "probe_cache" ("url" TEXT NOT NULL PRIMARY KEY, "etag" TEXT, '
+        '"last_modified" TEXT, "body" TEXT NOT NULL, "fetched_at" DATETIME NOT NULL)'
+    )
+
+
 #: Steps by the version they produce. Version 1 is the first released schema.
-STEPS: dict[int, Callable[[Database], None]] = {2: _step_2, 3: _step_3, 4: _step_4}
+STEPS: dict[int, Callable[[Database], None]] = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5}
 
 
 def migrate(database: Database, path: Path, models: Iterable[type]) -> int:

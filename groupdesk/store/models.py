@@ -82,6 +82,20 @@ class Group(BaseModel):
     import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL", backref="groups")
     created_at = DateTimeField(default=_now)
     updated_at = DateTimeField(default=_now)
+    # What the last successful online activity check measured (schema 5, ``store.probe_store``).
+    activity_members = IntegerField(null=True)
+    activity_active_users = IntegerField(null=True)
+    activity_active_window = CharField(null=True)  # a key of probes.ACTIVE_WINDOWS
+    activity_posts_per_week = FloatField(null=True)  # as measured, even when the user typed posts_per_week
+    activity_source = CharField(null=True)  # a key of probes.PLATFORMS
+    activity_source_url = TextField(null=True)
+    activity_measured_at = DateTimeField(null=True)  # UTC, naive
+    activity_title = TextField(null=True)
+    activity_notes = TextField(null=True)  # JSON list of sentences
+    # The last failed check (cleared by the next successful one).
+    probe_error_kind = CharField(null=True)  # a key of probes.ERROR_KINDS
+    probe_error_message = TextField(null=True)
+    probe_error_at = DateTimeField(null=True)  # UTC, naive
 
     class Meta:
         indexes = ((("network", "external_id"), False),)
@@ -144,6 +158,16 @@ class Setting(BaseModel):
     value = TextField()
 
 
+class ProbeCache(BaseModel):
+    """Answers of the activity checks' sites kept for conditional requests (ETag / Last-Modified)."""
+
+    url = TextField(primary_key=True)
+    etag = TextField(null=True)
+    last_modified = TextField(null=True)
+    body = TextField()
+    fetched_at = DateTimeField()  # when the site last confirmed the body (UTC, naive)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     ImportBatch,
     Group,
@@ -152,4 +176,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Invite,
     Setting,
     ImportChange,
+    ProbeCache,
 )

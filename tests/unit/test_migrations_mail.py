@@ -122,7 +122,7 @@ def test_the_fixture_really_is_schema_3(v3_file: Path) -> None:
     assert query(v3_file, "PRAGMA user_version") == [(3,)]
     tables = {r[0] for r in query(v3_file, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert not tables & set(MAIL_TABLES)
-    assert SCHEMA_VERSION == 4
+    assert SCHEMA_VERSION >= 4
 
 
 def test_schema_3_migrates_to_the_schema_of_a_new_file_and_keeps_every_row(v3_file: Path, tmp_path: Path):
@@ -131,14 +131,16 @@ def test_schema_3_migrates_to_the_schema_of_a_new_file_and_keeps_every_row(v3_fi
     }
     init_db(v3_file)
     close_db()
-    assert query(v3_file, "PRAGMA user_version") == [(4,)]
-    assert {t: query(v3_file, f'SELECT * FROM "{t}" ORDER BY rowid') for t in before} == before
+    assert query(v3_file, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    after = {t: query(v3_file, f'SELECT * FROM "{t}" ORDER BY rowid') for t in before}
+    # later steps add columns at the end; the old ones keep every value
+    assert {t: [r[: len(before[t][0])] for r in rows] for t, rows in after.items()} == before
     assert list(tmp_path.glob(f"{DB_FILENAME}.v3-*.bak")), "no backup was made before migrating"
 
     fresh = tmp_path / "fresh" / DB_FILENAME
     init_db(fresh)
     close_db()
-    assert query(fresh, "PRAGMA user_version") == [(4,)]
+    assert query(fresh, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert table_schema(v3_file) == table_schema(fresh)
     for table, (columns, _keys, _indexes) in table_schema(fresh).items():
         assert columns, table
@@ -158,7 +160,7 @@ def test_step_4_twice_or_over_a_half_migrated_file_is_harmless(v3_file: Path):
     database = init_db(v3_file)
     migrations._step_4(database)  # once more on the finished file
     close_db()
-    assert query(v3_file, "PRAGMA user_version") == [(4,)]
+    assert query(v3_file, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert query(v3_file, "SELECT name, host FROM mail_account") == [("Home", "imap.example.org")]
     assert set(table_schema(v3_file)) == set(MAIL_TABLES)
 

@@ -68,7 +68,13 @@ def _run_gui(args: argparse.Namespace | SimpleNamespace, data_dir: Path) -> int:
 
 
 #: Modules whose import registers sub-commands.
-COMMAND_MODULES = ("groupdesk.cli_commands", "groupdesk.cli_plan", "groupdesk.cli_mail")
+COMMAND_MODULES = (
+    "groupdesk.cli_commands",
+    "groupdesk.cli_plan",
+    "groupdesk.cli_mail",
+    "groupdesk.cli_probe",
+    "groupdesk.cli_desktop",
+)
 #: Global options that take a value (so the word after them is not the command).
 _VALUE_OPTIONS = ("--data-dir",)
 

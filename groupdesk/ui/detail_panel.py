@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -34,6 +34,9 @@ from groupdesk.store.repository import GroupRow
 from groupdesk.ui.table_model import format_money, format_number
 from groupdesk.ui.text import plain_tooltip
 
+if TYPE_CHECKING:
+    from groupdesk.store.probe_store import GroupActivity
+
 
 def _label(parent: QWidget, text: str = "", *, wrap: bool = True) -> QLabel:
     label = QLabel(text, parent)
@@ -49,6 +52,17 @@ def _day(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
+
+
+def _fill(template: str, *values: str) -> str:
+    """``template`` with ``%1``, ``%2``… replaced in one pass (a value's own "%2" stays as it is)."""
+    import re
+
+    def value(m: re.Match[str]) -> str:
+        n = int(m[1])
+        return values[n - 1] if 0 < n <= len(values) else m[0]
+
+    return re.sub(r"%(\d)", value, template)
 
 
 def _rule_sentence(rule_id: str) -> str:
@@ -122,6 +136,8 @@ class DetailPanel(QScrollArea):
                 self.facts_box,
                 (
                     ("last_activity", self.tr("Last activity")),
+                    ("online", self.tr("Checked online")),
+                    ("online_error", self.tr("Last check")),
                     ("last_contribution", self.tr("My last contribution")),
                     ("joined", self.tr("Joined")),
                     ("how_joined", self.tr("How I joined")),
@@ -253,8 +269,10 @@ class DetailPanel(QScrollArea):
         contributions: Sequence[dict[str, Any]] = (),
         decisions: Sequence[dict[str, Any]] = (),
         invites: Sequence[dict[str, Any]] = (),
+        activity: GroupActivity | None = None,
     ) -> None:
-        """Show one group: its table row, stored values and journal rows (newest first)."""
+        """Show one group: its table row, stored values and journal rows (newest first), and its last
+        online activity check (``store.probe_store.activity_of``), if any."""
         self.group_id = row.id
         self.placeholder.hide()
         self.title.show()
@@ -295,11 +313,14 @@ class DetailPanel(QScrollArea):
             "url": values.get("url") or "",
             "tags": values.get("tags") or "",
             "notes": values.get("notes") or "",
+            "online": self._online_text(activity),
+            "online_error": self._online_error_text(activity),
         }
+        self._fact_labels["online"].setToolTip(self._online_tooltip(activity))
         for key, text in facts.items():
             label = self._fact_labels[key]
             label.setText(text)
-            visible = bool(text) or key not in ("url", "tags", "notes")
+            visible = bool(text) or key not in ("url", "tags", "notes", "online", "online_error")
             label.setVisible(visible)
             buddy = self._fact_forms[key].labelForField(label)
             if buddy is not None:
@@ -346,6 +367,47 @@ class DetailPanel(QScrollArea):
         for tree in (self.contributions, self.decisions, self.invites):
             for col in range(tree.columnCount() - 1):
                 tree.resizeColumnToContents(col)
+
+    def _online_text(self, activity: GroupActivity | None) -> str:
+        """The figures line: "Members 2,310 · 140 active in the last 7 days — from …, measured …"."""
+        if activity is None or activity.measured_at is None:
+            return ""
+        parts = []
+        if activity.members is not None:
+            parts.append(self.tr("Members %1").replace("%1", f"{activity.members:,}"))
+        if activity.active_users is not None:
+            windows = {
+                "now": self.tr("%1 online now"),
+                "day": self.tr("%1 active in the last day"),
+                "week": self.tr("%1 active in the last 7 days"),
+                "month": self.tr("%1 active in the last 30 days"),
+                "half_year": self.tr("%1 active in the last 6 months"),
+            }
+            text = windows.get(activity.active_window or "", self.tr("%1 active"))
+            parts.append(text.replace("%1", f"{activity.active_users:,}"))
+        if activity.posts_per_week is not None:
+            parts.append(self.tr("%1 posts a week").replace("%1", format_number(activity.posts_per_week)))
+        return _fill(
+            self.tr("%1 — from %2, measured %3"),
+            " · ".join(parts),
+            activity.short_source,
+            _day(activity.measured_at.astimezone()),
+        )
+
+    def _online_error_text(self, activity: GroupActivity | None) -> str:
+        if activity is None or activity.error_kind is None:
+            return ""
+        when = _day(activity.error_at.astimezone()) if activity.error_at else ""
+        return _fill(self.tr("%1 (%2): %3"), activity.error_title, when, activity.error_message or "")
+
+    def _online_tooltip(self, activity: GroupActivity | None) -> str:
+        if activity is None or activity.measured_at is None:
+            return ""
+        lines = [activity.source_url or ""]
+        if activity.title:
+            lines.append(_fill(self.tr("The site calls it “%1”."), activity.title))
+        lines.extend(activity.notes)
+        return plain_tooltip("\n".join(line for line in lines if line))
 
     def _score(self, value: float | None, missing: str) -> str:
         return missing if value is None else f"{value:.0f} / 100"

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from groupdesk import APP_ID, APP_NAME, __version__
@@ -134,6 +134,22 @@ def finish_store_after_paint(window: QWidget, on_error: Callable[[str], None]) -
     return FirstPaint(window, finish)
 
 
+def painted_image(window: QWidget) -> QImage | QPixmap:
+    """The top-level ``window`` as it was last painted on screen.
+
+    That is its backing store where it is an image (raster painting: every desktop platform),
+    so a screenshot taken after the first paint does not draw the whole window a second time;
+    otherwise, or when the store does not match the window's size, a fresh ``grab()``.
+    """
+    store = window.backingStore()
+    image = store.paintDevice() if store is not None else None
+    if isinstance(image, QImage) and not image.isNull():
+        ratio = window.devicePixelRatioF()
+        if image.size() == QSize(round(window.width() * ratio), round(window.height() * ratio)):
+            return image
+    return window.grab()
+
+
 def _after_first_paint(window: QWidget, callback: Callable[[], object]) -> FirstPaint:
     """Call ``callback`` on the turn after ``window``'s first paint, unless the window is closed
     by then (a ``--screenshot`` run has taken its picture and is quitting: it needs no more)."""
@@ -206,7 +222,7 @@ def _run_window(app: QApplication, data_dir: Path, screenshot: Path | None, file
 
         def shoot() -> None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            if not window.grab().save(str(screenshot), "PNG"):
+            if not painted_image(window).save(str(screenshot), "PNG"):
                 print(f"groupdesk: cannot write the screenshot {screenshot}", file=sys.stderr)
                 result["code"] = EXIT_BAD_INPUT
             window.remember_state = False  # a screenshot run leaves the saved layout alone

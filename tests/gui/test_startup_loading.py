@@ -256,3 +256,28 @@ def test_a_window_start_builds_no_argparse_parser(data_dir, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["0"] and shot.exists()
+
+
+def test_the_screenshot_is_the_window_as_painted(store, settings, qtbot, monkeypatch):
+    """``--screenshot`` saves the first painted frame: the same pixels a fresh render gives, also
+    with more groups than the first screen (the rest are read after the picture)."""
+    from groupdesk.ui.application import painted_image
+    from groupdesk.ui.events import FirstPaint
+
+    monkeypatch.setattr(mw, "FIRST_PAGE_ROWS", 20)
+    _many(60)
+    window = mw.MainWindow(settings, run_dialog=lambda d: False)
+    qtbot.addWidget(window)
+    window.remember_state = False
+    shots: list[tuple] = []
+
+    def capture() -> None:  # as run_gui's: made last, so it runs first after the paint
+        image = painted_image(window).copy()
+        shots.append((image, window.grab().toImage().convertToFormat(image.format())))
+
+    FirstPaint(window, capture)
+    window.show()
+    qtbot.waitUntil(lambda: bool(shots))
+    image, rendered = shots[0]
+    assert image.size() == rendered.size() and image.width() >= 800
+    assert image == rendered

@@ -95,7 +95,8 @@ def _icon(*names: str) -> QIcon:
 
 
 class ProbeRun:
-    """One run's outcome, as ``ProbeFlow.finished`` hands it on.
+    """One run's outcome, as ``ProbeFlow.finished`` hands it on. The worker fills ``results`` (and calls
+    :meth:`chose`); the GUI thread reads them only after the worker has ended.
 
     Attributes:
         manual: the user started it (not the periodic refresh).
@@ -104,19 +105,28 @@ class ProbeRun:
         names: group id → name, for every group asked about.
         skipped: ``(id, name)`` of selected groups with no address a probe knows.
         skipped_count: how many groups were left out for that reason.
+        total: how many groups were to be asked about.
         summary: what the store kept (``None`` when storing failed: then ``error`` says why).
         error: the exception that stopped the run or its storing, if any.
     """
 
-    def __init__(self, manual: bool, selection: Selection, names: dict[int, str]) -> None:
+    def __init__(self, manual: bool, names: dict[int, str], selection: Selection | None = None) -> None:
         self.manual = manual
         self.outcome = ""
         self.results: list[tuple[int, Figures | ProbeError]] = []
         self.names = names
-        self.skipped = list(selection.skipped)
-        self.skipped_count = selection.skipped_count
+        self.skipped: list[tuple[int, str]] = []
+        self.skipped_count = 0
+        self.total = 0
         self.summary: ApplySummary | None = None
         self.error: BaseException | None = None
+        if selection is not None:
+            self.chose(selection)
+
+    def chose(self, selection: Selection) -> None:
+        """Note which groups are asked about (the worker calls this before the first request)."""
+        self.skipped = list(selection.skipped)
+        self.skipped_count = selection.skipped_count
         self.total = len(selection.candidates)
 
     def failures(self) -> list[tuple[int, ProbeError]]:
@@ -427,32 +437,35 @@ class ProbeFlow(QObject):
 
         if self.running or not self.enabled():
             return False
-        selection = probe_store.select_groups(list(ids) if ids else None)
-        if not selection.candidates:
+        groups = probe_store.group_addresses(list(ids) if ids else None)
+        if not any(address for _gid, _name, address, _network in groups.rows):
             if manual:
-                self._nothing_to_check(selection, ids is not None and len(ids) > 0)
+                self._nothing_to_check(bool(ids))
             return False
-        names = {c.id: c.name for c in selection.candidates}
-        run = ProbeRun(manual, selection, names)
-        inputs = [c.probe_input() for c in selection.candidates]
+        names = {gid: name for gid, name, _address, _network in groups.rows}
+        run = ProbeRun(manual, names)
         cache = probe_store.load_cache()
         factory = self.client_factory
-        results = run.results  # appended to by the worker only; read here after it has ended
 
         def work(cancelled: Callable[[], bool], progress: Callable[[int, int, str], None]) -> None:
+            selection = probe_store.choose(groups)  # recognising 100,000 addresses takes seconds
+            run.chose(selection)
+            if not selection.candidates or cancelled():
+                return
+            progress(0, len(selection.candidates), "")
             client = factory(cache)
             try:
 
                 def report(done: int, total: int, gid: int, outcome: Figures | ProbeError) -> None:
-                    results.append((gid, outcome))
+                    run.results.append((gid, outcome))
                     progress(done, total, names.get(gid, ""))
 
-                probe_many(client, inputs, report, cancelled)
+                probe_many(client, [c.probe_input() for c in selection.candidates], report, cancelled)
             finally:
                 client.close()
 
         self.run, self._cache = run, cache
-        self._show_progress(len(inputs))
+        self._show_progress()
         self.task = task = BackgroundTask(work, self)
         task.progress.connect(self._on_progress)
         task.finished.connect(lambda _result: self._on_done("finished", None))
@@ -495,7 +508,7 @@ class ProbeFlow(QObject):
         today = getattr(self.window, "today", None)
         return today() if callable(today) else date.today()
 
-    def _nothing_to_check(self, selection: Selection, asked: bool) -> None:
+    def _nothing_to_check(self, asked: bool) -> None:
         from groupdesk.probes.dispatch import UNSUPPORTED_HINT
 
         if asked:
@@ -516,7 +529,7 @@ class ProbeFlow(QObject):
 
     # ------------------------------------------------------------ progress
 
-    def _show_progress(self, total: int) -> None:
+    def _show_progress(self) -> None:
         bar = self.window.statusBar()
         if not self._progress_shown:
             bar.clearMessage()
@@ -527,11 +540,8 @@ class ProbeFlow(QObject):
         for w in (self.progress_label, self.progress_bar, self.cancel_button):
             w.show()
         self.cancel_button.setEnabled(True)
-        self.progress_bar.setRange(0, total)
-        self.progress_bar.setValue(0)
-        self.progress_label.setText(
-            self.tr("Checking activity online: %1 group(s)…").replace("%1", f"{total:,}")
-        )
+        self.progress_bar.setRange(0, 0)  # busy until the groups are chosen
+        self.progress_label.setText(self.tr("Checking activity online…"))
 
     def _hide_progress(self) -> None:
         if self._progress_shown:
@@ -543,12 +553,16 @@ class ProbeFlow(QObject):
 
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, name: str) -> None:
+        if self.task is not None and self.task.is_cancelled():
+            return
         if total:
             self.progress_bar.setRange(0, total)
             self.progress_bar.setValue(done)
-        self.progress_label.setText(
-            _fill(self.tr("Checking activity online: %1 of %2 — %3"), f"{done:,}", f"{total:,}", name)
-        )
+        if name:
+            text = _fill(self.tr("Checking activity online: %1 of %2 — %3"), f"{done:,}", f"{total:,}", name)
+        else:
+            text = _fill(self.tr("Checking activity online: %1 group(s)…"), f"{total:,}")
+        self.progress_label.setText(text)
 
     # ------------------------------------------------------------ results (GUI thread)
 
@@ -576,7 +590,9 @@ class ProbeFlow(QObject):
             self.window.groups_changed(changed=run.summary.changed)
         self.window.statusBar().showMessage(self.summary_text(run), 15_000)
         try:
-            if run.manual and (run.failures() or run.skipped):
+            if run.manual and run.outcome == "finished" and run.total == 0:
+                self._nothing_to_check(bool(run.skipped))
+            elif run.manual and (run.failures() or run.skipped):
                 dialog = ProbeFailuresDialog(run, self.window)
                 try:
                     self.window.run_dialog(dialog)
@@ -590,6 +606,8 @@ class ProbeFlow(QObject):
         failed = len(run.failures())
         if run.summary is None:
             return _fill(self.tr("The activity check could not be stored: %1"), str(run.error))
+        if run.outcome == "finished" and run.total == 0:
+            return self.tr("Nothing was checked: no group has an address GroupDesk can check.")
         if run.outcome == "failed":
             head = _fill(self.tr("The activity check stopped: %1."), str(run.error))
         elif run.outcome == "cancelled":

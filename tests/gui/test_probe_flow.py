@@ -203,20 +203,30 @@ def test_periodic_refresh_reports_in_the_status_bar_only(flow_window, server, ot
 
 def test_nothing_to_check_says_so_and_sends_nothing(flow_window, server, qtbot, driver):
     offline = add_group("Chess club", network="offline")
+    page = add_group("Facebook group", network="facebook", url="https://www.facebook.com/groups/chess")
     window, flow = flow_window()
-    window.select_ids([offline])
-    seen = {}
+    seen = []
 
     def info(dialog):
         assert isinstance(dialog, QMessageBox)
-        seen["text"] = dialog.text()
+        seen.append(dialog.text())
         dialog.accept()
 
-    driver.then(info)
+    driver.then(info).then(info)
+    window.select_ids([offline])  # no address at all: known at once
     flow.action_refresh.trigger()
-    assert seen["text"].startswith("None of the selected groups has an address GroupDesk can check.")
-    assert "Discourse forums" in seen["text"]
-    assert not flow.running and server.seen == []
+    assert not flow.running
+    window.select_ids([offline, page])  # an address no probe knows: found out on the worker
+    with qtbot.waitSignal(flow.finished, timeout=10_000) as blocker:
+        flow.action_refresh.trigger()
+    assert blocker.args[0].total == 0 and blocker.args[0].results == []
+    for text in seen:
+        assert text.startswith("None of the selected groups has an address GroupDesk can check.")
+        assert "Discourse forums" in text
+    assert len(seen) == 2 and server.seen == []
+    assert window.statusBar().currentMessage() == (
+        "Nothing was checked: no group has an address GroupDesk can check."
+    )
 
 
 def test_settings_dialog(flow_window, qtbot, driver):
@@ -293,3 +303,23 @@ def test_detail_panel_says_where_a_figure_came_from_and_when(make_window, store)
         "forum.example.org (Discourse) did not answer within 15 s."
     )
     assert panel._fact_labels["online_error"].isVisibleTo(panel)
+
+
+def test_a_worker_fault_is_one_clear_status_line(flow_window, server, qtbot):
+    gid = add_group("Board Games Oost", network="forum", url=server.url)
+    window, flow = flow_window()
+
+    def broken(cache):
+        raise ValueError("test base URL for reddit must point at this machine")
+
+    flow.client_factory = broken
+    window.select_ids([gid])
+    with qtbot.waitSignal(flow.finished, timeout=10_000) as blocker:
+        flow.action_refresh.trigger()
+    run = blocker.args[0]
+    assert run.outcome == "failed" and isinstance(run.error, ValueError) and run.results == []
+    assert window.statusBar().currentMessage() == (
+        "The activity check stopped: test base URL for reddit must point at this machine. "
+        "0 measured, 0 failed."
+    )
+    assert server.seen == [] and flow.action_refresh.isEnabled() and not flow.running

@@ -26,7 +26,6 @@ Typical use, in ``run_gui`` (interactive starts only, not ``--screenshot`` runs)
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import logging
@@ -69,10 +68,15 @@ REPLY_WRITE_TIMEOUT_MS = 200
 
 
 def _user_name() -> str:
-    try:
-        name = getpass.getuser()
-    except Exception:  # no USER/LOGNAME and no password entry (containers)
-        name = str(os.getuid()) if hasattr(os, "getuid") else "user"
+    """The login name, as ``getpass.getuser`` finds it (without importing getpass and termios)."""
+    name = next((os.environ[v] for v in ("LOGNAME", "USER", "LNAME", "USERNAME") if os.environ.get(v)), "")
+    if not name and hasattr(os, "getuid"):
+        try:
+            import pwd
+
+            name = pwd.getpwuid(os.getuid()).pw_name
+        except (ImportError, KeyError, OSError):  # no password entry (containers)
+            name = str(os.getuid())
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:32] or "user"
 
 

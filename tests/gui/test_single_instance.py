@@ -105,6 +105,14 @@ def test_the_key_is_one_per_data_folder_and_user(tmp_path: Path, monkeypatch) ->
     assert instance_key(folder) != key
 
 
+def test_the_user_name_is_safe_in_a_socket_name(monkeypatch) -> None:
+    for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(var, raising=False)
+    assert single_instance._user_name()  # from the password database (or the uid)
+    monkeypatch.setenv("USER", "Ann Berg/../x")
+    assert single_instance._user_name() == "Ann_Berg_.._x"
+
+
 def test_requests_carry_a_version_and_absolute_paths(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     line = encode_request(["export.groupdesk.json", Path("sub/a.zip"), "https://reddit.com/r/python"])

@@ -35,6 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"GroupDesk {__version__}")
     p.add_argument("--data-dir", metavar="DIR", help="data folder (default: the platform's app-data folder)")
     p.add_argument("-v", "--verbose", action="store_true", help="log more")
+    p.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="add GroupDesk to your launcher (Linux)",
+    )
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     g = sub.add_parser("gui", help="open the window (the default)")
@@ -64,7 +69,8 @@ def _run_gui(args: argparse.Namespace | SimpleNamespace, data_dir: Path) -> int:
     from groupdesk.ui.application import run_gui
 
     shot = Path(args.screenshot) if getattr(args, "screenshot", None) else None
-    return run_gui(data_dir, screenshot=shot, files=[Path(f) for f in getattr(args, "files", [])])
+    # Files stay strings: they may be web addresses dragged onto the launcher (Path would mangle "//").
+    return run_gui(data_dir, screenshot=shot, files=list(getattr(args, "files", [])))
 
 
 #: Modules whose import registers sub-commands.
@@ -149,6 +155,10 @@ def run(argv: Sequence[str]) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     setup_logging(data_dir, verbose=args.verbose)
     try:
+        if getattr(args, "install_desktop", False):
+            from groupdesk.cli_desktop import install
+
+            return install()
         if args.command in (None, "gui"):
             return _run_gui(args, data_dir)  # collects garbage again once the window is built
         resume_gc()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QImage, QPixmap
@@ -20,6 +21,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from groupdesk import APP_ID, APP_NAME, __version__
 from groupdesk.ui.events import FirstPaint
+
+if TYPE_CHECKING:
+    from groupdesk.ui.single_instance import SingleInstance
 
 log = logging.getLogger("groupdesk")
 
@@ -171,17 +175,30 @@ def open_window_store(data_dir: Path) -> bool:
     return False
 
 
-def run_gui(data_dir: Path, screenshot: Path | None = None, files: list[Path] | None = None) -> int:
+def run_gui(data_dir: Path, screenshot: Path | None = None, files: Sequence[str | Path] | None = None) -> int:
     """Open the window on the store in ``data_dir``; with ``screenshot``, save a PNG once painted and exit.
 
     Returns the process exit code: 0, or 2 when the store cannot be opened (the message is shown
     in a dialog, and on stderr), or when the screenshot cannot be written.
     """
     app = make_application()
-    return _run_window(app, data_dir, screenshot, files)
+    instance = None
+    if screenshot is None:  # a --screenshot run takes a picture; it is not the user's window
+        from groupdesk.ui.single_instance import claim
+
+        instance = claim(data_dir, [str(f) for f in files or []])
+        if instance is None:
+            return EXIT_OK  # the GroupDesk running on this data folder took the files
+    return _run_window(app, data_dir, screenshot, files, instance)
 
 
-def _run_window(app: QApplication, data_dir: Path, screenshot: Path | None, files: list[Path] | None) -> int:
+def _run_window(
+    app: QApplication,
+    data_dir: Path,
+    screenshot: Path | None,
+    files: Sequence[str | Path] | None,
+    instance: SingleInstance | None = None,
+) -> int:
     from groupdesk.app import resume_gc
     from groupdesk.store.migrations import SchemaTooNewError
 
@@ -197,7 +214,9 @@ def _run_window(app: QApplication, data_dir: Path, screenshot: Path | None, file
 
     from groupdesk.ui.main_window import MainWindow
 
-    window = MainWindow(window_settings(data_dir))
+    window = MainWindow(window_settings(data_dir), data_dir=data_dir)
+    if instance is not None:
+        instance.attach(window)  # later launches raise it and import their files
     # Import and mail sync are attached right after the first paint (their modules are big);
     # files given on the command line (a double-clicked export) go to the import preview then.
     _after_first_paint(window, window.attach_flows)

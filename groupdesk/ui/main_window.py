@@ -11,6 +11,7 @@ import importlib.util
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupdesk import APP_NAME, __version__
+from groupdesk import APP_NAME
 from groupdesk.domain.scores import FLAG_LABELS, FLAG_ORDER
 from groupdesk.domain.vocab import MEMBER_STATUSES, NETWORKS, PENDING_STATUSES, STATUSES
 from groupdesk.store import repository
@@ -149,9 +150,12 @@ class MainWindow(QMainWindow):
         today: date | None = None,
         run_dialog: DialogRunner | None = None,
         parent: QWidget | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
+        #: The data folder shown in About (default: where the settings file lives, which is the same).
+        self.data_dir = data_dir or Path(settings.fileName()).parent
         self._today = today
         self.run_dialog: DialogRunner = run_dialog or exec_dialog
         self.decision_dialog_factory: DecisionDialogFactory | None = None
@@ -240,6 +244,13 @@ class MainWindow(QMainWindow):
         self.tools_menu.addAction(mail.action_accounts)
         self.view_menu.addAction(mail.action_discovered)
         self.toolbar.insertAction(self._toolbar_undo_separator, mail.action_sync)
+        from groupdesk.ui.probe_flow import ProbeFlow
+
+        self.probes = ProbeFlow(self)
+        self.tools_menu.addSeparator()
+        for action in self.probes.actions():
+            self.tools_menu.addAction(action)
+        self.toolbar.insertAction(self._toolbar_undo_separator, self.probes.action_refresh)
 
     @property
     def import_flow(self) -> ImportFlow:
@@ -816,12 +827,15 @@ class MainWindow(QMainWindow):
         if row is None:
             self.detail.show_nothing()
             return
+        from groupdesk.store import probe_store  # pulls in requests: not at start-up
+
         self.detail.show_group(
             row,
             repository.group_values(gid),
             repository.contributions(gid),
             repository.decisions(gid),
             repository.invites(gid),
+            activity=probe_store.activity_of(gid),
         )
 
     # ------------------------------------------------------------ filtering
@@ -1191,19 +1205,9 @@ class MainWindow(QMainWindow):
             self.status_combo.setCurrentIndex(index)
 
     def show_about(self) -> None:
-        """The About box."""
-        from PySide6.QtWidgets import QMessageBox
+        """Help → About: version, licence, the data folder (with Open data folder)."""
+        from groupdesk.ui.dialogs.about import AboutDialog
 
-        box = QMessageBox(
-            QMessageBox.Icon.Information, self.tr("About GroupDesk"), "", QMessageBox.StandardButton.Ok, self
-        )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(
-            self.tr(
-                "GroupDesk %1\n\nTake charge of the groups you belong to: keep what gives value "
-                "both ways, take part where you stay, and leave the rest.\n\n"
-                "Licensed under the GNU GPL, version 3 or later."
-            ).replace("%1", __version__)
-        )
-        self.run_dialog(box)
-        box.deleteLater()
+        dialog = AboutDialog(self, self.data_dir, show_how_decides=self.show_how_decides)
+        self.run_dialog(dialog)
+        dialog.deleteLater()

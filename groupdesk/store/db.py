@@ -11,7 +11,6 @@ only inside functions here, so that the read path (``store.rows``) never pulls i
 
 from __future__ import annotations
 
-import importlib.machinery
 import logging
 import sqlite3
 import sys
@@ -130,7 +129,13 @@ class _ModelsImportHook:
         """The models' usual spec, with a loader that finishes the set-up after running them."""
         if name != cls.NAME or _pending is None:
             return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        spec = None
+        for finder in sys.meta_path:  # whoever would find it (the file system, or a bundle)
+            find = getattr(finder, "find_spec", None)
+            if finder is not cls and find is not None:
+                spec = find(name, path, target)
+                if spec is not None:
+                    break
         loader = spec.loader if spec is not None else None
         if loader is None or not hasattr(loader, "exec_module"):
             return spec

@@ -14,7 +14,7 @@ from itertools import compress
 from operator import attrgetter
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from groupdesk.domain.scores import (
@@ -104,7 +104,14 @@ _DATA_ROLES = frozenset(
 )
 _HEADER_ROLES = frozenset({_DISPLAY_ROLE, _ALIGNMENT_ROLE, _TOOLTIP_ROLE})
 _HORIZONTAL = Qt.Orientation.Horizontal
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemNeverHasChildren
+    | Qt.ItemFlag.ItemIsDragEnabled  # rows drag out as CSV (to a spreadsheet or file manager)
+)
+#: What dragged rows carry (see ``import_flow.mime_data_for_rows``).
+DRAG_MIME_TYPES = ["text/csv", "text/plain", "text/uri-list", "application/x-groupdesk-rows"]
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _NO_FILTER: tuple[str, str | None, str | None, str | None] = ("", None, None, None)
 #: Columns whose sort key is a plain attribute that may be None.
@@ -329,6 +336,17 @@ class GroupTableModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         """Rows are selectable, never edited in place."""
         return _ROW_FLAGS if index.isValid() else _NO_FLAGS
+
+    def mimeTypes(self) -> list[str]:
+        """Dragged rows are offered as GroupDesk CSV, text, a file and GroupDesk's own marker."""
+        return list(DRAG_MIME_TYPES)
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        """The dragged rows (each once, in view order) as a re-importable GroupDesk CSV."""
+        from groupdesk.ui.import_flow import mime_data_for_rows
+
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return mime_data_for_rows([self.row_at(r) for r in rows])
 
     def _tooltip(self, row: GroupRow, col: int) -> str | None:
         # Tooltips are rich text when they look like it; anything with a group name is escaped.

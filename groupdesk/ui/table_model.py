@@ -348,6 +348,14 @@ class GroupTableModel(QAbstractTableModel):
         rows = sorted({i.row() for i in indexes if i.isValid()})
         return mime_data_for_rows([self.row_at(r) for r in rows])
 
+    def canDropMimeData(self, *args: Any) -> bool:
+        """Nothing is dropped into the model itself: drops are imports (the window's import flow)."""
+        return False
+
+    def dropMimeData(self, *args: Any) -> bool:
+        """See ``canDropMimeData``."""
+        return False
+
     def _tooltip(self, row: GroupRow, col: int) -> str | None:
         # Tooltips are rich text when they look like it; anything with a group name is escaped.
         if col in _SCORE_TOOLTIPS:

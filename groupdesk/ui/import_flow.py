@@ -35,15 +35,13 @@ from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QU
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
-    QLabel,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QWidget,
 )
 
 from groupdesk.errors import UserError
 from groupdesk.importers import DEFAULT_LIMITS, Limits, is_url
+from groupdesk.ui.status_progress import StatusProgress
 from groupdesk.ui.workers import BackgroundTask
 
 if TYPE_CHECKING:
@@ -293,17 +291,12 @@ class ImportFlow(QObject):
         for action in self.actions():
             window.addAction(action)
 
-        self.progress_label = QLabel(window)
-        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.progress_bar = QProgressBar(window)
-        self.progress_bar.setMaximumWidth(180)
-        self.progress_bar.setTextVisible(False)
-        self.cancel_button = QPushButton(self.tr("Cancel"), window)
-        self.cancel_button.setToolTip(self.tr("Stop reading; nothing is imported"))
-        self.cancel_button.clicked.connect(self.cancel)
-        for widget in (self.progress_label, self.progress_bar, self.cancel_button):
-            widget.hide()
-        self._progress_shown = False
+        self.progress = StatusProgress(
+            window, self.cancel, self.tr("Stop reading; nothing is imported"), "import_progress_label"
+        )
+        self.progress_label = self.progress.label
+        self.progress_bar = self.progress.bar
+        self.cancel_button = self.progress.cancel_button
 
         self._targets: list[QWidget] = [window, window.table.viewport()]
         for target in self._targets:
@@ -425,26 +418,10 @@ class ImportFlow(QObject):
         return self.tr("Reading %1…").replace("%1", name)
 
     def _show_progress(self, text: str) -> None:
-        bar = self.window.statusBar()
-        if not self._progress_shown:
-            bar.clearMessage()
-            bar.addWidget(self.progress_label, 1)
-            bar.addWidget(self.progress_bar)
-            bar.addWidget(self.cancel_button)
-            self._progress_shown = True
-        for widget in (self.progress_label, self.progress_bar, self.cancel_button):
-            widget.show()
-        self.cancel_button.setEnabled(True)
-        self.progress_bar.setRange(0, 0)
-        self.progress_label.setText(text)
+        self.progress.show(text)
 
     def _hide_progress(self) -> None:
-        if self._progress_shown:
-            bar = self.window.statusBar()
-            for widget in (self.progress_label, self.progress_bar, self.cancel_button):
-                bar.removeWidget(widget)
-                widget.hide()
-            self._progress_shown = False
+        self.progress.hide()
 
     def _on_progress(self, done: int, total: int, message: str) -> None:
         if total > 0:

@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+
+from groupdesk.ui.status_progress import StatusProgress
 
 if TYPE_CHECKING:
     from groupdesk.mail.imap import MailAccountConfig, SyncBatch
@@ -359,16 +359,15 @@ class MailFlow(QObject):
         for action in (self.action_sync, self.action_accounts, self.action_discovered):
             window.addAction(action)
 
-        self.progress_label = QLabel(window)
-        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.progress_label.setObjectName("mail_progress_label")
-        self.progress_bar = QProgressBar(window)
-        self.progress_bar.setMaximumWidth(180)
-        self.progress_bar.setTextVisible(False)
-        self.cancel_button = QPushButton(self.tr("Cancel"), window)
-        self.cancel_button.setToolTip(self.tr("Stop the mail sync; what was fetched completely is kept"))
-        self.cancel_button.clicked.connect(self.cancel)
-        self._progress_shown = False
+        self.progress = StatusProgress(
+            window,
+            self.cancel,
+            self.tr("Stop the mail sync; what was fetched completely is kept"),
+            "mail_progress_label",
+        )
+        self.progress_label = self.progress.label
+        self.progress_bar = self.progress.bar
+        self.cancel_button = self.progress.cancel_button
 
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._timer_fired)
@@ -483,26 +482,10 @@ class MailFlow(QObject):
     # ------------------------------------------------------------ progress
 
     def _show_progress(self, text: str) -> None:
-        bar = self.window.statusBar()
-        if not self._progress_shown:
-            bar.clearMessage()
-            bar.addWidget(self.progress_label, 1)
-            bar.addWidget(self.progress_bar)
-            bar.addWidget(self.cancel_button)
-            self._progress_shown = True
-        for w in (self.progress_label, self.progress_bar, self.cancel_button):
-            w.show()
-        self.cancel_button.setEnabled(True)
-        self.progress_bar.setRange(0, 0)
-        self.progress_label.setText(text)
+        self.progress.show(text)
 
     def _hide_progress(self) -> None:
-        if self._progress_shown:
-            bar = self.window.statusBar()
-            for w in (self.progress_label, self.progress_bar, self.cancel_button):
-                bar.removeWidget(w)
-                w.hide()
-            self._progress_shown = False
+        self.progress.hide()
 
     @Slot(str, str, int, int)
     def _on_progress(self, account: str, folder: str, done: int, total: int) -> None:

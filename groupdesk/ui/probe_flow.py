@@ -36,8 +36,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
@@ -45,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from groupdesk.ui.status_progress import StatusProgress
 from groupdesk.ui.text import plain_tooltip
 from groupdesk.ui.workers import BackgroundTask, wait_for_tasks
 
@@ -316,18 +315,15 @@ class ProbeFlow(QObject):
         for action in self.actions():
             window.addAction(action)
 
-        self.progress_label = QLabel(window)
-        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.progress_label.setObjectName("probe_progress_label")
-        self.progress_bar = QProgressBar(window)
-        self.progress_bar.setMaximumWidth(180)
-        self.progress_bar.setTextVisible(False)
-        self.cancel_button = QPushButton(self.tr("Cancel"), window)
-        self.cancel_button.setToolTip(self.tr("Stop checking; what was measured so far is kept"))
-        self.cancel_button.clicked.connect(self.cancel)
-        for w in (self.progress_label, self.progress_bar, self.cancel_button):
-            w.hide()
-        self._progress_shown = False
+        self.progress = StatusProgress(
+            window,
+            self.cancel,
+            self.tr("Stop checking; what was measured so far is kept"),
+            "probe_progress_label",
+        )
+        self.progress_label = self.progress.label
+        self.progress_bar = self.progress.bar
+        self.cancel_button = self.progress.cancel_button
 
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._timer_fired)
@@ -530,26 +526,10 @@ class ProbeFlow(QObject):
     # ------------------------------------------------------------ progress
 
     def _show_progress(self) -> None:
-        bar = self.window.statusBar()
-        if not self._progress_shown:
-            bar.clearMessage()
-            bar.addWidget(self.progress_label, 1)
-            bar.addWidget(self.progress_bar)
-            bar.addWidget(self.cancel_button)
-            self._progress_shown = True
-        for w in (self.progress_label, self.progress_bar, self.cancel_button):
-            w.show()
-        self.cancel_button.setEnabled(True)
-        self.progress_bar.setRange(0, 0)  # busy until the groups are chosen
-        self.progress_label.setText(self.tr("Checking activity online…"))
+        self.progress.show(self.tr("Checking activity online…"))  # busy until the groups are chosen
 
     def _hide_progress(self) -> None:
-        if self._progress_shown:
-            bar = self.window.statusBar()
-            for w in (self.progress_label, self.progress_bar, self.cancel_button):
-                bar.removeWidget(w)
-                w.hide()
-            self._progress_shown = False
+        self.progress.hide()
 
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, name: str) -> None:

@@ -49,6 +49,9 @@ def init_db(path: Path | str, *, migrate: bool = True) -> SqliteDatabase:
     step. A schema newer than this program knows raises ``migrations.SchemaTooNewError`` and the
     file is left untouched.
     """
+    # First, before importing the models: that import must not set Peewee up again (see
+    # ``_ModelsImportHook``), and the plain reader, if any, is done.
+    close_db()
     from peewee import SqliteDatabase
 
     from groupdesk.store import migrations
@@ -57,7 +60,7 @@ def init_db(path: Path | str, *, migrate: bool = True) -> SqliteDatabase:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    close_db()
+    close_db()  # a database the imports above may have opened
     database = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
     version = migrations.read_version(path)
     if version > migrations.SCHEMA_VERSION:

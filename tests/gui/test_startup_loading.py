@@ -281,3 +281,39 @@ def test_the_screenshot_is_the_window_as_painted(store, settings, qtbot, monkeyp
     image, rendered = shots[0]
     assert image.size() == rendered.size() and image.width() >= 800
     assert image == rendered
+
+
+def test_an_interactive_start_sets_peewee_up_and_reads_the_rest(store, data_dir):
+    """The whole interactive start, in a fresh process (where nothing has imported the models
+    yet): shown from the plain reader, then Peewee, every row, import and mail, and edits work."""
+    _many(80)
+    close_db()
+    code = f"""
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from groupdesk.store import db, repository
+from groupdesk.ui import application
+app = application.make_application()
+seen = []
+
+def check():
+    window = next(w for w in app.topLevelWidgets() if w.objectName() == "main_window")
+    from groupdesk.store import models
+    gid = repository.create_group({{"name": "Added after start"}})
+    window.groups_changed(changed=[gid])
+    seen.extend([db.open_pending(), models.db.obj is not None, window.model.total_count(),
+                 window._import_flow is not None])
+    window.remember_state = False
+    window.close()
+    app.quit()
+
+QTimer.singleShot(1000, check)
+code = application.run_gui(Path({str(data_dir)!r}))
+print(code, *seen)
+"""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "False", "True", "81", "True"], result.stderr
+    assert "Traceback" not in result.stderr

@@ -272,8 +272,7 @@ def summary() -> Summary:
         elif status in PENDING_STATUSES:
             n_pending += count
     emails, hours = execute(
-        'SELECT TOTAL(emails_per_week), TOTAL(hours_per_month) FROM "group" '
-        f"WHERE +status IN ({members})"
+        f'SELECT TOTAL(emails_per_week), TOTAL(hours_per_month) FROM "group" WHERE +status IN ({members})'
     ).fetchone()
     money: dict[str, float] = {}
     for currency, total in execute(

@@ -77,7 +77,6 @@ def connect_reader(path: Path | str) -> sqlite3.Connection | None:
 
     None, with nothing left open, when the file is missing, empty, unreadable, or of another schema
     version (older: it needs migrating; newer: it must be refused): ``init_db`` handles those.
-    The connection belongs to the thread that made it.
     """
     from groupdesk.store.migrations import SCHEMA_VERSION
 
@@ -85,7 +84,12 @@ def connect_reader(path: Path | str) -> sqlite3.Connection | None:
     try:
         if not path.is_file() or path.stat().st_size == 0:
             return None
-        conn = sqlite3.connect(path.as_uri() + "?mode=rw", uri=True, timeout=PRAGMAS["busy_timeout"] / 1000)
+        conn = sqlite3.connect(
+            path.as_uri() + "?mode=rw",
+            uri=True,
+            timeout=PRAGMAS["busy_timeout"] / 1000,
+            check_same_thread=False,  # whichever thread sets Peewee up may close it
+        )
     except (OSError, sqlite3.Error):
         return None
     try:

@@ -28,7 +28,7 @@ from groupdesk.domain.scores import (
     flag_sentence,
 )
 from groupdesk.domain.vocab import NETWORKS, STATUSES
-from groupdesk.store.repository import GroupRow
+from groupdesk.store.repository import LAZY_SCORES, GroupRow, score_rows
 from groupdesk.ui.text import plain_tooltip
 
 (
@@ -401,7 +401,12 @@ class GroupTableModel(QAbstractTableModel):
 
     def _attr_keys(self, column: int, rows: list[GroupRow]) -> tuple[list[Any], int]:
         """Sort keys of an attribute column for ``rows``, None replaced by the stand-in; and how many."""
-        raw = list(map(attrgetter(_ATTRS[column]), rows))
+        attr = _ATTRS[column]
+        if attr in LAZY_SCORES:
+            # Score what is still pending, then read the stored values directly (no property calls).
+            score_rows(rows)
+            attr = "_" + attr
+        raw = list(map(attrgetter(attr), rows))
         lowest = _LOWEST[column]
         nones = [k is None for k in raw].count(True)
         return ([lowest if k is None else k for k in raw] if nones else raw), nones
@@ -441,6 +446,11 @@ class GroupTableModel(QAbstractTableModel):
         texts = [r.search_text or "" for r in base]
         copied = "\0".join(texts).split("\0")
         d.search = copied if len(copied) == len(texts) else texts
+        if all(r.scored for r in base):
+            # Scores known (rows from an edit, or scored in idle time): sort keys now, while the
+            # rows are being set, so that a click on a column header only sorts.
+            for column in _ATTR_COLUMNS:
+                d.keys[column], d.nones[column] = self._attr_keys(column, base)
         d.order = self._sorted_order(d, order)
         d.identity = self._sort_column < 0 and d.order == list(range(len(d.order)))
         d.vis = self._filtered(d)

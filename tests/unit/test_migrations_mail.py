@@ -12,6 +12,7 @@ import pytest
 from groupdesk.store import migrations
 from groupdesk.store.db import DB_FILENAME, close_db, init_db
 from groupdesk.store.migrations import SCHEMA_VERSION
+from tests.unit.old_files import query, write_sql_file
 
 MAIL_TABLES = ("mail_account", "mail_folder_state", "mail_list", "list_traffic", "seen_message", "mail_rule")
 
@@ -87,21 +88,7 @@ def _close_after_test():
 
 @pytest.fixture
 def v3_file(tmp_path: Path) -> Path:
-    path = tmp_path / DB_FILENAME
-    conn = sqlite3.connect(path)
-    try:
-        conn.executescript(V3_SQL)
-    finally:
-        conn.close()
-    return path
-
-
-def query(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return write_sql_file(tmp_path / DB_FILENAME, V3_SQL)
 
 
 def table_schema(path: Path, tables: tuple[str, ...] = MAIL_TABLES) -> dict[str, object]:

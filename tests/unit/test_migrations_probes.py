@@ -12,6 +12,7 @@ import pytest
 from groupdesk.store import migrations
 from groupdesk.store.db import DB_FILENAME, close_db, init_db
 from groupdesk.store.migrations import SCHEMA_VERSION
+from tests.unit.old_files import query, write_sql_file
 
 NEW_COLUMNS = [name for name, _type in migrations.STEP_5_GROUP_COLUMNS]
 
@@ -116,21 +117,7 @@ def _close_after_test():
 
 @pytest.fixture
 def v4_file(tmp_path: Path) -> Path:
-    path = tmp_path / DB_FILENAME
-    conn = sqlite3.connect(path)
-    try:
-        conn.executescript(V4_SQL)
-    finally:
-        conn.close()
-    return path
-
-
-def query(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return write_sql_file(tmp_path / DB_FILENAME, V4_SQL)
 
 
 def group_columns(path: Path) -> dict[str, tuple]:

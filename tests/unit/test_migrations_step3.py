@@ -3,7 +3,6 @@ table of fields an import changed; every row kept, run twice harmlessly, and the
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from groupdesk.store import migrations
 from groupdesk.store.db import DB_FILENAME, close_db, init_db
 from groupdesk.store.migrations import SCHEMA_VERSION
+from tests.unit.old_files import query, write_sql_file
 
 V2_SQL = Path(__file__).resolve().parent.parent / "data" / "old_schema_v2.sql"
 V2_TABLES = ("import_batch", "group", "contribution", "decision", "invite", "setting")
@@ -24,21 +24,7 @@ def _close_after_test():
 
 @pytest.fixture
 def db_file(tmp_path: Path) -> Path:
-    path = tmp_path / DB_FILENAME
-    conn = sqlite3.connect(path)
-    try:
-        conn.executescript(V2_SQL.read_text(encoding="utf-8"))
-    finally:
-        conn.close()
-    return path
-
-
-def query(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return write_sql_file(tmp_path / DB_FILENAME, V2_SQL.read_text(encoding="utf-8"))
 
 
 def columns(path: Path, table: str) -> list[str]:

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,41 +61,22 @@ def _open(data_dir: Path) -> None:
 
 def list_items(today: date | None = None) -> list[dict[str, Any]]:
     """Every group of the open store as a dict with ``LIST_KEYS`` (JSON-ready), ordered by id."""
-    from groupdesk.domain.rules import recommend, unserved_topics
-    from groupdesk.domain.scores import Evaluation, GroupFacts
+    from groupdesk.domain.rules import recommend
+    from groupdesk.domain.scores import Evaluation
     from groupdesk.domain.thresholds import DEFAULT_THRESHOLDS
+    from groupdesk.store.journal import store_unserved_topics
     from groupdesk.store.merge import load_records
     from groupdesk.store.repository import load_rows
 
     today = today or date.today()
     thresholds = DEFAULT_THRESHOLDS
-    since = today - timedelta(days=thresholds.participation_window_days)
     records = load_records()
-    unserved = unserved_topics(((r.status, r.tags) for r in records.values()), thresholds)
+    unserved = store_unserved_topics(thresholds)
     out = []
     for row in sorted(load_rows(today, thresholds), key=lambda r: r.id):
         rec = records[row.id]
-        facts = GroupFacts(
-            status=rec.status,
-            how_joined=rec.how_joined,
-            invite_personal=rec.invite_personal,
-            joined_on=rec.joined_on,
-            cost_amount=rec.cost_amount,
-            cost_period=rec.cost_period,
-            emails_per_week=rec.emails_per_week,
-            last_group_activity=rec.last_group_activity,
-            posts_per_week=rec.posts_per_week,
-            value_to_me=rec.value_to_me,
-            value_from_me=rec.value_from_me,
-            spam_level=rec.spam_level,
-            review_on=rec.review_on,
-            recent_contributions=sum(1 for c in rec.contributions if c.date >= since),
-            last_contribution=row.last_contribution,
-            hours_per_month=rec.hours_per_month,
-            commitment_per_month=rec.commitment_per_month,
-            tags=rec.tags,
-            unserved_topics=unserved,
-        )
+        facts = row.facts
+        facts.unserved_topics = unserved
         evaluation = Evaluation(
             value=row.value,
             activity=row.activity,

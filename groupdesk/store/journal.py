@@ -15,16 +15,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
-
-from peewee import fn
 
 from groupdesk.domain.rules import CLOSED_STATUSES, review_date, unserved_topics
 from groupdesk.domain.scores import GroupFacts
 from groupdesk.domain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from groupdesk.domain.vocab import ACTIONS, PENDING_STATUSES
-from groupdesk.store.models import Contribution, Decision, Group, db
+from groupdesk.store.models import Decision, Group, db
 from groupdesk.store.repository import clean_values, load_rows
 
 #: Statuses the clean-up review walks through (a group being left is already decided).
@@ -88,41 +86,14 @@ def facts_for(
     Returns:
         The group's ``GroupFacts`` with every field filled, including ``unserved_topics``.
     """
-    today = today or date.today()
-    g = Group.get_by_id(group_id)
-    since = today - timedelta(days=thresholds.participation_window_days)
-    recent, last = (
-        Contribution.select(
-            fn.SUM(Contribution.date >= since),
-            fn.MAX(Contribution.date),
-        )
-        .where(Contribution.group == group_id)
-        .tuples()
-        .get()
-    )
-    if isinstance(last, str):
-        last = date.fromisoformat(last[:10])
-    return GroupFacts(
-        status=g.status,
-        how_joined=g.how_joined,
-        invite_personal=g.invite_personal,
-        joined_on=g.joined_on,
-        cost_amount=g.cost_amount,
-        cost_period=g.cost_period,
-        emails_per_week=g.emails_per_week,
-        last_group_activity=g.last_group_activity,
-        posts_per_week=g.posts_per_week,
-        value_to_me=g.value_to_me,
-        value_from_me=g.value_from_me,
-        spam_level=g.spam_level,
-        review_on=g.review_on,
-        recent_contributions=int(recent or 0),
-        last_contribution=last,
-        hours_per_month=g.hours_per_month,
-        commitment_per_month=g.commitment_per_month,
-        tags=g.tags,
-        unserved_topics=store_unserved_topics(thresholds),
-    )
+    from groupdesk.store.repository import load_rows
+
+    rows = load_rows(today or date.today(), thresholds, ids=[group_id])
+    if not rows:
+        raise Group.DoesNotExist(f"no group {group_id}")
+    facts = rows[0].facts
+    facts.unserved_topics = store_unserved_topics(thresholds)
+    return facts
 
 
 # ---------------------------------------------------------------- decisions and their undo

@@ -26,6 +26,7 @@ class GroupRow:
     The scores (value, activity, group_activity, participation, flags) may be computed lazily:
     ``load_rows(lazy=True)`` leaves them pending and the first read of any of them computes all
     five. The window starts with lazy rows so that it paints before 100,000 groups are scored.
+    ``facts`` is what the scores come from (``unserved_topics`` left empty: it needs every group).
     """
 
     __slots__ = (
@@ -38,6 +39,7 @@ class GroupRow:
         "cost_per_year",
         "currency",
         "emails_per_week",
+        "facts",
         "hours_per_month",
         "id",
         "last_activity",
@@ -154,7 +156,7 @@ def _d(text: str | None) -> date | None:
 _ROW_SQL = (
     "SELECT id, name, network, status, how_joined, invite_personal, joined_on, cost_amount, cost_period, "
     "currency, emails_per_week, last_group_activity, posts_per_week, value_to_me, value_from_me, "
-    'spam_level, review_on, hours_per_month, tags, name_key FROM "group"'
+    'spam_level, review_on, hours_per_month, tags, name_key, commitment_per_month FROM "group"'
 )
 
 
@@ -206,15 +208,16 @@ def load_rows(
     append = out.append
     no_stats = (0, None)
     for (gid, name, network, status, how, personal, joined, amount, period, currency, epw, last,
-         ppw, vto, vfrom, spam, review, hours, tags, name_key) in rows:  # fmt: skip
+         ppw, vto, vfrom, spam, review, hours, tags, name_key, commitment) in rows:  # fmt: skip
         recent, last_contrib = stats.get(gid, no_stats)
         last_d = _d(last)
         last_c = _d(last_contrib)
         facts = GroupFacts(
             status, how, None if personal is None else bool(personal), _d(joined), amount, period, epw,
-            last_d, ppw, vto, vfrom, spam, _d(review), recent, last_c,
+            last_d, ppw, vto, vfrom, spam, _d(review), recent, last_c, hours, commitment, tags,
         )  # fmt: skip
         row = GroupRow.__new__(GroupRow)
+        row.facts = facts
         row.id = gid
         row.name = name
         row.network = network
